@@ -1,0 +1,87 @@
+/**
+ * Command-line parsing shared by the subcommands: flags into a run specification, `key=value` overrides.
+ * @module
+ */
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+
+/** Thrown for bad command lines; the CLI prints the message and exits with status 2. */
+export class UsageError extends Error {
+  /** Builds the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Flags every run-making subcommand accepts. */
+export const runFlags = {
+  dataset: { type: "string", default: "phantom2d" },
+  method: { type: "string", default: "dae" },
+  noise: { type: "string" },
+  preset: { type: "string" },
+  seed: { type: "string", default: "0" },
+  backend: { type: "string", default: "auto" },
+  data: { type: "string" },
+  set: { type: "string", multiple: true },
+  "dataset-set": { type: "string", multiple: true },
+  "noise-set": { type: "string", multiple: true },
+  "runs-dir": { type: "string", default: "runs" },
+  metrics: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Parses `args` with `options`, turning node:util's errors into {@linkcode UsageError}s. */
+export function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/**
+ * Turns `key=value` strings into an object; values are read as JSON where they parse (numbers, booleans,
+ * arrays), else kept as strings.
+ *
+ * @example
+ * ```ts
+ * import { parseOverrides } from "./args.ts";
+ * const o = parseOverrides(["steps=10", "widths=[8,16]", "schedule=cosine"], "--set");
+ * console.assert(o.steps === 10 && Array.isArray(o.widths) && o.schedule === "cosine");
+ * ```
+ */
+export function parseOverrides(items: readonly string[] | undefined, flag: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const item of items ?? []) {
+    const eq = item.indexOf("=");
+    if (eq <= 0) throw new UsageError(`${flag} expects key=value, got '${item}'`);
+    const raw = item.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // not JSON: keep the string
+    }
+    out[item.slice(0, eq)] = value;
+  }
+  return out;
+}
+
+/** Builds a run specification (unvalidated) from parsed run flags. */
+export function specFromFlags(v: Record<string, unknown>): Record<string, unknown> {
+  const seed = Number(v.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got '${v.seed}'`);
+  return {
+    dataset: v.dataset,
+    datasetConfig: parseOverrides(v["dataset-set"] as string[] | undefined, "--dataset-set"),
+    method: v.method,
+    methodConfig: parseOverrides(v.set as string[] | undefined, "--set"),
+    noiseConfig: parseOverrides(v["noise-set"] as string[] | undefined, "--noise-set"),
+    seed,
+    backend: v.backend,
+    ...(v.noise !== undefined ? { noise: v.noise } : {}),
+    ...(v.preset !== undefined ? { preset: v.preset } : {}),
+    ...(v.data !== undefined ? { dataRoot: v.data } : {}),
+    ...(v.metrics !== undefined ? { metrics: String(v.metrics).split(",").filter(Boolean) } : {}),
+  };
+}

@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import type { Case, Split } from "../dataset.ts";
+import { decodeCase, encodeCase } from "./case_codec.ts";
+import { fingerprintFiles, preprocessingKey } from "./key.ts";
+import { openCaseStore } from "./store.ts";
+
+function makeCase(id: string, withLabel: boolean): Case {
+  const n = 2 * 3 * 4;
+  return {
+    id,
+    shape: [2, 3, 4, 2],
+    image: Float32Array.from({ length: 2 * n }, (_, i) => i / 7 + id.length),
+    foreground: Uint8Array.from({ length: n }, (_, i) => i % 2),
+    ...(withLabel ? { label: Uint8Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 1 : 0)) } : {}),
+    spacing: [2, 1, 1],
+  };
+}
+
+async function collect(it: AsyncIterable<Case>): Promise<Case[]> {
+  const out: Case[] = [];
+  for await (const c of it) out.push(c);
+  return out;
+}
+
+const splits = { train: ["a", "b"], validation: ["c"], test: ["d"] };
+const caseFor = (id: string, split: Split) => makeCase(id, split === "test");
+
+Deno.test("case codec round-trips image, masks, label and spacing; rejects damaged bytes", () => {
+  for (const withLabel of [false, true]) {
+    const c = makeCase("x1", withLabel);
+    const back = decodeCase(encodeCase(c), "x.case");
+    assert.deepEqual([...back.image], [...c.image]);
+    assert.deepEqual([...back.foreground], [...c.foreground]);
+    assert.deepEqual(back.label && [...back.label], c.label && [...c.label]);
+    assert.deepEqual([back.id, back.shape, back.spacing], [c.id, c.shape, c.spacing]);
+  }
+  const bytes = encodeCase(makeCase("x", true));
+  assert.throws(
+    () => decodeCase(bytes.subarray(0, bytes.length - 1), "cut.case"),
+    /cut\.case: corrupt cache file \(size/,
+  );
+  assert.throws(
+    () => decodeCase(bytes.map((b, i) => (i === 0 ? 0 : b)), "m.case"),
+    /m\.case: corrupt cache file \(wrong magic/,
+  );
+});
+
+Deno.test("keys change with any parameter or source file; missing sources are named", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/a.nii`, "aaaa");
+    const fp = await fingerprintFiles([`${dir}/a.nii`], dir);
+    assert.equal(fp[0]!.path, "a.nii");
+    const k1 = await preprocessingKey("d", { size: 64, q: 99 }, fp);
+    assert.equal(k1, await preprocessingKey("d", { q: 99, size: 64 }, fp), "key order does not matter");
+    assert.notEqual(k1, await preprocessingKey("d", { size: 65, q: 99 }, fp));
+    await Deno.writeTextFile(`${dir}/a.nii`, "aaaaa");
+    assert.notEqual(
+      k1,
+      await preprocessingKey("d", { size: 64, q: 99 }, await fingerprintFiles([`${dir}/a.nii`], dir)),
+    );
+    await assert.rejects(
+      fingerprintFiles([`${dir}/gone.nii`], dir, "manifest.csv"),
+      /gone\.nii: missing file \(listed by manifest\.csv\)/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("store: builds once, second open is a hit that builds nothing; new key, new entry", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    let builds = 0;
+    const build = (id: string, split: Split) => (builds++, Promise.resolve(caseFor(id, split)));
+    const first = await openCaseStore({ datasetId: "t", key: "k1", splits, build, cacheDir: dir });
+    assert.equal(first.hit, false);
+    assert.equal(builds, 4);
+    const second = await openCaseStore({
+      datasetId: "t",
+      key: "k1",
+      splits,
+      build,
+      cacheDir: dir,
+      verify: true,
+    });
+    assert.equal(second.hit, true);
+    assert.equal(builds, 4);
+    const test = await collect(second.cases("test"));
+    assert.deepEqual(test.map((c) => c.id), ["d"]);
+    assert.deepEqual([...test[0]!.label!], [...caseFor("d", "test").label!]);
+    assert.deepEqual((await collect(second.cases("train"))).map((c) => c.id), ["a", "b"]);
+    await openCaseStore({ datasetId: "t", key: "k2", splits, build, cacheDir: dir });
+    assert.equal(builds, 8);
+    assert.deepEqual([...Deno.readDirSync(`${dir}/t`)].map((e) => e.name).sort(), ["k1", "k2"]);
+    const lazy = await openCaseStore({ datasetId: "t", key: "k1", splits, build });
+    await collect(lazy.cases("train"));
+    assert.equal(builds, 10, "without a cache folder cases are built on each pass");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("store: interrupted or damaged entries are never trusted", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const failing = (id: string, split: Split) =>
+      id === "c" ? Promise.reject(new Error("boom")) : Promise.resolve(caseFor(id, split));
+    await assert.rejects(
+      openCaseStore({ datasetId: "t", key: "k", splits, build: failing, cacheDir: dir }),
+      /boom/,
+    );
+    assert.deepEqual([...Deno.readDirSync(`${dir}/t`)], [], "no entry and no temp folder left behind");
+    // A crashed writer's temp folder and a manifest-less entry are ignored.
+    await Deno.mkdir(`${dir}/t/k.tmp-dead`);
+    await Deno.mkdir(`${dir}/t/k`);
+    await Deno.writeFile(`${dir}/t/k/train-00000.case`, new Uint8Array(10));
+    let builds = 0;
+    const build = (id: string, split: Split) => (builds++, Promise.resolve(caseFor(id, split)));
+    const s = await openCaseStore({ datasetId: "t", key: "k", splits, build, cacheDir: dir });
+    assert.equal(s.hit, false);
+    assert.equal(builds, 4);
+    // A truncated case file makes the entry incomplete: rebuilt.
+    const f = `${dir}/t/k/train-00001.case`;
+    await Deno.writeFile(f, (await Deno.readFile(f)).subarray(0, 20));
+    assert.equal(
+      (await openCaseStore({ datasetId: "t", key: "k", splits, build, cacheDir: dir })).hit,
+      false,
+    );
+    // Same size, different bytes: caught by the checksum when verifying.
+    const bytes = await Deno.readFile(f);
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
+    await Deno.writeFile(f, bytes);
+    const v = await openCaseStore({ datasetId: "t", key: "k", splits, build, cacheDir: dir, verify: true });
+    await assert.rejects(collect(v.cases("train")), /train-00001\.case: cache file checksum mismatch/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,70 @@
+/**
+ * The on-disk form of one preprocessed case: magic, a JSON header, then float32 image, uint8 foreground and
+ * (test cases) uint8 label, so a load is one read and zero-copy views.
+ * @module
+ */
+import type { Case } from "../dataset.ts";
+
+const MAGIC = "DAECASE1";
+
+/** Serialises a case. */
+export function encodeCase(c: Case): Uint8Array {
+  const header = new TextEncoder().encode(
+    JSON.stringify({ id: c.id, shape: c.shape, spacing: c.spacing ?? null, label: c.label !== undefined }),
+  );
+  const n = c.shape[0] * c.shape[1] * c.shape[2];
+  if (c.image.length !== n * c.shape[3] || c.foreground.length !== n || (c.label && c.label.length !== n)) {
+    throw new Error(`case ${c.id}: array lengths do not match shape [${c.shape.join(", ")}]`);
+  }
+  const start = align4(12 + header.length);
+  const out = new Uint8Array(start + 4 * c.image.length + n * (c.label ? 2 : 1));
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(out.buffer).setUint32(8, header.length, true);
+  out.set(header, 12);
+  new Float32Array(out.buffer, start, c.image.length).set(c.image);
+  out.set(c.foreground, start + 4 * c.image.length);
+  if (c.label) out.set(c.label, start + 4 * c.image.length + n);
+  return out;
+}
+
+/** Reads a case back; `name` labels the error when the bytes are not a complete case. */
+export function decodeCase(bytes: Uint8Array, name: string): Case {
+  const bad = (why: string) => new Error(`${name}: corrupt cache file (${why})`);
+  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) throw bad("wrong magic");
+  const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
+  let header: {
+    id: string;
+    shape: [number, number, number, number];
+    spacing: [number, number, number] | null;
+    label: boolean;
+  };
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + len)));
+  } catch {
+    throw bad("unreadable header");
+  }
+  const [d, h, w, ch] = header.shape;
+  const n = d * h * w;
+  const start = align4(12 + len);
+  if (bytes.length !== start + 4 * n * ch + n * (header.label ? 2 : 1)) {
+    throw bad(`size ${bytes.length} does not match its header`);
+  }
+  // readFile gives a fresh buffer starting at offset 0, so the float view is aligned; copy otherwise.
+  const at = bytes.byteOffset + start;
+  const image = at % 4 === 0
+    ? new Float32Array(bytes.buffer, at, n * ch)
+    : new Float32Array(bytes.slice(start, start + 4 * n * ch).buffer);
+  const fgAt = start + 4 * n * ch;
+  return {
+    id: header.id,
+    shape: header.shape,
+    image,
+    foreground: bytes.subarray(fgAt, fgAt + n),
+    ...(header.label ? { label: bytes.subarray(fgAt + n, fgAt + 2 * n) } : {}),
+    ...(header.spacing ? { spacing: header.spacing } : {}),
+  };
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}

@@ -1,0 +1,41 @@
+/**
+ * Validating configuration with valibot, with errors that name the field.
+ * @module
+ */
+import * as v from "valibot";
+
+/** A valibot schema whose output is `T`. */
+export type Schema<T> = v.GenericSchema<unknown, T>;
+
+/** Thrown when a config or manifest fails validation; `issues` lists "field: problem" lines. */
+export class ConfigError extends Error {
+  /** One "path: message" line per problem. */
+  readonly issues: string[];
+  /** Builds the error; `where` names the thing validated (a plugin id or a file path). */
+  constructor(where: string, issues: string[]) {
+    super(`invalid config for ${where}:\n  ${issues.join("\n  ")}`);
+    this.name = "ConfigError";
+    this.issues = issues;
+  }
+}
+
+/**
+ * Parses `input` with `schema`, throwing a {@linkcode ConfigError} that names each bad field.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { parseConfig } from "./config.ts";
+ * const schema = v.object({ lr: v.optional(v.pipe(v.number(), v.minValue(0)), 1e-3) });
+ * const cfg = parseConfig(schema, {}, "demo");
+ * console.assert(cfg.lr === 1e-3);
+ * ```
+ */
+export function parseConfig<T>(schema: Schema<T>, input: unknown, where: string): T {
+  const result = v.safeParse(schema, input ?? {});
+  if (result.success) return result.output;
+  throw new ConfigError(
+    where,
+    result.issues.map((issue) => `${v.getDotPath(issue) ?? "(root)"}: ${issue.message}`),
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * The Dataset contract: patients (cases) in train, validation and test splits.
+ *
+ * A 2D dataset's case is a stack of slices (axis 0 of `shape`), each slice one sample; a 3D dataset's case is
+ * one volume, one sample. Cases are grouped per patient so that metrics can work per volume.
+ * @module
+ */
+import type { Schema } from "./config.ts";
+
+/** The three splits every dataset provides. Train and validation are healthy; test has ground truth. */
+export type Split = "train" | "validation" | "test";
+
+/**
+ * Any split, including the optional "labelled" one: training patients with their lesions and masks, for
+ * supervised baselines (present where `Dataset.hasLabelled`).
+ */
+export type AnySplit = Split | "labelled";
+
+/** The dimensionality of a sample: 2D slices or 3D volumes. */
+export type Dims = 2 | 3;
+
+/** One patient's preprocessed data. Arrays are C-ordered, channel last. */
+export interface Case {
+  /** Unique id of the case within its dataset. */
+  readonly id: string;
+  /** [D, H, W, C]: slices × rows × columns × channels (for 2D datasets D counts slices). */
+  readonly shape: readonly [number, number, number, number];
+  /** Image values, length D·H·W·C, in the range the dataset states (usually [0, 1]). */
+  readonly image: Float32Array;
+  /** Foreground (e.g. brain) mask, length D·H·W, 0 or 1. */
+  readonly foreground: Uint8Array;
+  /** Ground-truth anomaly mask, length D·H·W, 0 or 1; present on test cases. */
+  readonly label?: Uint8Array;
+  /** Voxel size in mm as [z, y, x], where known. */
+  readonly spacing?: readonly [number, number, number];
+}
+
+/** A loaded dataset. */
+export interface Dataset {
+  /** The registered id of the dataset's definition. */
+  readonly id: string;
+  /** 2: samples are slices [H, W, C]; 3: samples are volumes [D, H, W, C]. */
+  readonly dims: Dims;
+  /** Channel names, e.g. ["flair", "t1", "t1ce", "t2"]. */
+  readonly channels: readonly string[];
+  /**
+   * Hash of the source data and every preprocessing parameter: results with different hashes were not
+   * computed on identically preprocessed data and are never compared.
+   */
+  readonly preprocessingHash: string;
+  /** The resolved preprocessing parameters the hash covers, recorded with every result. */
+  readonly preprocessing: Readonly<Record<string, unknown>>;
+  /** Whether the optional "labelled" split exists. */
+  readonly hasLabelled?: boolean;
+  /** The cases of a split, in a fixed order. */
+  cases(split: AnySplit): AsyncIterable<Case>;
+}
+
+/** Where a dataset finds its files, given by the runner. */
+export interface DatasetOptions {
+  /** Root folder of the source data, for datasets read from disk. */
+  readonly dataRoot?: string;
+  /** Folder for the preprocessing cache, for datasets that cache. */
+  readonly cacheDir?: string;
+}
+
+/** A registered dataset: its id, config schema and loader. */
+export interface DatasetDefinition<C = unknown> {
+  /** Unique id, e.g. "phantom2d". */
+  readonly id: string;
+  /** One line on what it is. */
+  readonly description: string;
+  /** 2D or 3D samples. */
+  readonly dims: Dims;
+  /** "generated": built from its config alone; "files": needs `dataRoot` (or paths in its config). */
+  readonly source: "generated" | "files";
+  /** Config schema with defaults. */
+  readonly schema: Schema<C>;
+  /** Loads (or generates) the dataset. */
+  load(config: C, options: DatasetOptions): Promise<Dataset>;
+}
+
+/** Narrows a split for datasets without a "labelled" split, with a clear error when it is asked for. */
+export function standardSplit(datasetId: string, split: AnySplit): Split {
+  if (split === "labelled") {
+    throw new Error(`dataset '${datasetId}' has no labelled training split (needed by supervised methods)`);
+  }
+  return split;
+}

@@ -1,0 +1,129 @@
+/**
+ * The Method contract: a model that trains on healthy samples and maps inputs to anomaly scores.
+ *
+ * A method is pure model code: tensors in, tensors out. It never reads or writes files; the runner gives it
+ * batches, a progress reporter and a checkpoint callback, and persists the state it returns.
+ * @module
+ */
+import type { Schema } from "./config.ts";
+import type { Dims } from "./dataset.ts";
+import type { NoiseSource } from "./noise.ts";
+import type { ProgressReporter } from "./progress.ts";
+import type { Rng } from "./rng.ts";
+import type { tf } from "./tf.ts";
+
+/** A batch of samples as tensors; the receiver of a batch disposes it. */
+export interface Batch {
+  /** [B, H, W, C] (2D) or [B, D, H, W, C] (3D). */
+  readonly images: tf.Tensor;
+  /** Foreground mask, 0/1, [B, H, W, 1] or [B, D, H, W, 1]. */
+  readonly foreground: tf.Tensor;
+  /** Ground-truth anomaly mask like `foreground`; only for supervised training and tests. */
+  readonly labels?: tf.Tensor;
+}
+
+/** An indexable set of samples the runner prepared. */
+export interface SampleSet {
+  /** Number of samples. */
+  readonly size: number;
+  /** Builds a batch from sample indices. */
+  batch(indices: readonly number[]): Batch;
+}
+
+/** What a method trains on. */
+export interface TrainData {
+  /** Shape of one sample without the batch axis: [H, W, C] or [D, H, W, C]. */
+  readonly sampleShape: readonly number[];
+  /** Healthy training samples. */
+  readonly train: SampleSet;
+  /** Healthy validation samples. */
+  readonly validation: SampleSet;
+  /** Training samples with ground-truth `labels`, given only to methods whose meta says `supervised`. */
+  readonly labelled?: SampleSet;
+}
+
+/** Everything a method's training gets from the runner besides data. */
+export interface TrainContext {
+  /** The active tfjs backend, e.g. "cpu". */
+  readonly backend: string;
+  /** The run's seed; `rng` is seeded from it. */
+  readonly seed: number;
+  /** Source of all the method's randomness. */
+  readonly rng: Rng;
+  /** The noise source, for methods with `usesNoise`. */
+  readonly noise?: NoiseSource;
+  /** Reports steps, losses and ETA. */
+  readonly progress: ProgressReporter;
+  /** Persists an intermediate state (the runner decides where). */
+  readonly checkpoint: (state: MethodState) => Promise<void>;
+  /** Stops training early when aborted. */
+  readonly signal?: AbortSignal;
+}
+
+/** A summary the method returns after training. */
+export interface TrainSummary {
+  /** Optimisation steps taken. */
+  readonly steps: number;
+  /** The last training loss, where there is one. */
+  readonly finalLoss?: number;
+  /** Loss on the validation set at the end, where computed. */
+  readonly validationLoss?: number;
+}
+
+/** A serialisable method state: named float tensors plus JSON. */
+export interface MethodState {
+  /** Weights and buffers, by name. */
+  readonly tensors: Readonly<Record<string, { readonly shape: readonly number[]; readonly values: Float32Array }>>;
+  /** Any JSON-serialisable extra state (step counters, etc.). */
+  readonly meta?: Readonly<Record<string, unknown>>;
+}
+
+/** A configured, possibly trained method. */
+export interface MethodInstance {
+  /** Trains on healthy data. */
+  train(data: TrainData, ctx: TrainContext): Promise<TrainSummary>;
+  /** Anomaly maps for a batch: [B, H, W] or [B, D, H, W], zero outside the foreground. Caller disposes. */
+  score(batch: Batch): Promise<tf.Tensor>;
+  /** The method's restoration of the input ([B, ...S, C]), for methods that restore; used for pictures. */
+  reconstruct?(images: tf.Tensor): tf.Tensor;
+  /** The state to persist. */
+  save(): MethodState;
+  /** Restores a state produced by `save` of an instance with the same config. */
+  load(state: MethodState): void;
+  /** Frees the method's tensors. */
+  dispose(): void;
+}
+
+/** Static facts about a method, for listings and the bench. */
+export interface MethodMeta {
+  /** One line on what it is. */
+  readonly description: string;
+  /** Dimensionalities the method supports. */
+  readonly dims: readonly Dims[];
+  /** Whether training draws from a NoiseSource (the bench crosses these with noise types). */
+  readonly usesNoise: boolean;
+  /** Reference, e.g. "Kascenas et al., MedIA 2023". */
+  readonly reference?: string;
+  /** Config overrides that make the method tiny and fast, used by the contract test on toy data. */
+  readonly testConfig: Readonly<Record<string, unknown>>;
+  /** Trains on labelled samples (`TrainData.labelled`, from the dataset's "labelled" split). */
+  readonly supervised?: boolean;
+  /**
+   * Methods that train the same model and differ only in inference (e.g. VAE reconstruction and
+   * restoration) name the same `family` and list the config fields that affect training; the runner then
+   * trains once per family, training config, data, noise and seed, and reuses the saved state.
+   */
+  readonly sharedModel?: { readonly family: string; readonly trainingKeys: readonly string[] };
+}
+
+/** A registered method. */
+export interface MethodDefinition<C = unknown> {
+  /** Unique id, e.g. "dae". */
+  readonly id: string;
+  /** Config schema with defaults. */
+  readonly schema: Schema<C>;
+  /** Static facts. */
+  readonly meta: MethodMeta;
+  /** Builds an untrained instance for samples of `sampleShape` ([H, W, C] or [D, H, W, C]). */
+  create(config: C, sampleShape: readonly number[], seed: number): MethodInstance;
+}

@@ -1,0 +1,47 @@
+/**
+ * The Metric contract: streaming accumulation of (score, label) pixels, then one finalisation, so that a
+ * BraTS-sized test set never sits in memory at once.
+ * @module
+ */
+
+/** The pixels of one batch of one case. */
+export interface ScoredBatch {
+  /** Anomaly scores, one per pixel; higher means more anomalous. */
+  readonly scores: Float32Array;
+  /** Ground truth per pixel, 0 or 1, same length as `scores`. */
+  readonly labels: Uint8Array;
+  /** The case (patient) the pixels belong to. */
+  readonly caseId: string;
+  /** Spatial shape of the pixels, [D, H, W], for metrics that need neighbourhoods. */
+  readonly shape: readonly [number, number, number];
+}
+
+/** What a metric reports: its headline value and any extra figures (e.g. the chosen threshold). */
+export interface MetricResult {
+  /** The headline value. */
+  readonly value: number;
+  /** Supporting numbers, e.g. `{ threshold: 0.31 }`. */
+  readonly extra?: Readonly<Record<string, number>>;
+}
+
+/** Accumulates batches, then computes the metric once. */
+export interface MetricAccumulator {
+  /** Adds one batch of pixels. */
+  add(batch: ScoredBatch): void;
+  /** Computes the metric over everything added. */
+  finalize(): MetricResult;
+}
+
+/** A registered metric. */
+export interface MetricDefinition {
+  /** Unique id, e.g. "auprc". */
+  readonly id: string;
+  /** Name used in tables, e.g. "AUPRC". */
+  readonly label: string;
+  /** One line on what it is. */
+  readonly description: string;
+  /** Whether larger values are better. */
+  readonly higherIsBetter: boolean;
+  /** Starts a fresh accumulation. */
+  create(): MetricAccumulator;
+}

@@ -1,0 +1,28 @@
+/**
+ * Config of the brats dataset.
+ * @module
+ */
+import * as v from "valibot";
+
+const fraction = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
+
+/** Preprocessing and split parameters (defaults: the paper's). */
+export const bratsSchema = v.strictObject({
+  /** Output slice size (height = width). */
+  size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(8)), 128),
+  /** Each modality is divided by this percentile of its > 0 voxels. */
+  percentile: v.optional(v.pipe(v.number(), v.minValue(50), v.maxValue(100)), 99),
+  /** Slices are kept from the first to the last whose channel-mean sum exceeds this. */
+  sliceThreshold: v.optional(v.pipe(v.number(), v.minValue(0)), 0.5),
+  /** Seed of the patient split. */
+  seed: v.optional(v.pipe(v.number(), v.integer()), 0),
+  /** Fraction of patients for training. */
+  trainFraction: v.optional(fraction, 0.75),
+  /** Fraction of patients for validation (test takes the rest). */
+  validationFraction: v.optional(fraction, 0.05),
+  /** Use only the first N patients (sorted by id), e.g. for smoke runs. */
+  maxPatients: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+});
+
+/** Parsed config of the brats dataset. */
+export type BratsConfig = v.InferOutput<typeof bratsSchema>;

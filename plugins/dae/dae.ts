@@ -1,0 +1,129 @@
+/**
+ * The denoising autoencoder of Kascenas et al.: a U-Net trained to restore noise-corrupted healthy images;
+ * the anomaly score is the residual between an input and its restoration.
+ * @module
+ */
+import {
+  Adam,
+  type Batch,
+  cosineLr,
+  erodeMask,
+  type MethodInstance,
+  type MethodState,
+  medianFilter2d,
+  medianFilter3d,
+  oneCycleLr,
+  Rng,
+  tf,
+  type TrainContext,
+  type TrainData,
+  trainLoop,
+  type TrainSummary,
+  UNet,
+} from "../../core/mod.ts";
+import type { DaeConfig } from "./config.ts";
+
+/** A DAE for samples of one shape. */
+export class Dae implements MethodInstance {
+  readonly #cfg: DaeConfig;
+  readonly #net: UNet;
+  readonly #dims: 2 | 3;
+
+  /** An untrained DAE for samples of `sampleShape` ([H, W, C] or [D, H, W, C]). */
+  constructor(cfg: DaeConfig, sampleShape: readonly number[], seed: number) {
+    this.#cfg = cfg;
+    this.#dims = sampleShape.length === 3 ? 2 : 3;
+    const channels = sampleShape[sampleShape.length - 1]!;
+    this.#net = new UNet(
+      { dims: this.#dims, inChannels: channels, outChannels: channels, widths: cfg.widths },
+      new Rng(seed).fork("dae-init"),
+    );
+  }
+
+  /** Restores `images`: [B, ...S, C] → [B, ...S, C]. */
+  reconstruct(images: tf.Tensor): tf.Tensor {
+    return this.#net.apply(images);
+  }
+
+  /** Trains on noise-corrupted healthy samples with a foreground-masked MSE. */
+  train(data: TrainData, ctx: TrainContext): Promise<TrainSummary> {
+    const noise = ctx.noise;
+    if (!noise) throw new Error("dae: training needs a noise source (--noise gaussian|coarse|simplex)");
+    const c = this.#cfg;
+    const opt = new Adam(this.#net.params.list(), {
+      amsgrad: c.amsgrad,
+      weightDecay: c.weightDecay,
+      clipNorm: c.clipNorm,
+    });
+    const lrAt = (i: number) =>
+      c.schedule === "one-cycle"
+        ? oneCycleLr(i, c.steps, c.lr)
+        : cosineLr(i, c.cosinePeriod > 0 ? c.cosinePeriod : c.steps, c.lr);
+    const lossOn = (b: Batch, eps: tf.Tensor) =>
+      tf.tidy(() => {
+        const noisy = tf.add(b.images, tf.mul(eps, b.foreground)); // noise only inside the foreground
+        const err = tf.square(tf.sub(this.#net.apply(noisy), b.images));
+        return tf.mean(tf.mul(err, b.foreground)) as tf.Scalar;
+      });
+    const summary = trainLoop({
+      steps: c.steps,
+      batchSize: c.batchSize,
+      data: data.train,
+      ctx,
+      step: (b, i) => {
+        const eps = noise.sample(b.images.shape, ctx.rng);
+        const { loss } = opt.step(() => lossOn(b, eps), lrAt(i));
+        eps.dispose();
+        return loss;
+      },
+      checkpointEvery: Math.max(100, Math.floor(c.steps / 10)),
+      save: () => this.save(),
+      validate: () => {
+        const n = Math.min(data.validation.size, 4 * c.batchSize);
+        const idx = Array.from({ length: n }, (_, i) => i);
+        const b = data.validation.batch(idx);
+        const eps = noise.sample(b.images.shape, new Rng(ctx.seed).fork("validation"));
+        const loss = lossOn(b, eps);
+        const value = loss.dataSync()[0]!;
+        tf.dispose([loss, eps, b.images, b.foreground]);
+        return value;
+      },
+    });
+    return summary.finally(() => opt.dispose());
+  }
+
+  /**
+   * Anomaly maps: mean absolute residual over channels inside the eroded foreground, median filtered.
+   * [B, ...S, C] → [B, ...S].
+   */
+  async score(batch: Batch): Promise<tf.Tensor> {
+    const c = this.#cfg;
+    const err = tf.tidy(() => {
+      const mask = erodeMask(batch.foreground, c.erodeKernel, c.erodeKeep);
+      const residual = tf.abs(tf.sub(batch.images, this.#net.apply(batch.images)));
+      return tf.squeeze(tf.mul(tf.mean(residual, -1, true), mask), [-1]); // [B, ...S]
+    });
+    const shape = err.shape;
+    const values = (await err.data()) as Float32Array;
+    err.dispose();
+    const filtered = this.#dims === 2
+      ? medianFilter2d(values, shape as [number, number, number], c.medianKernel)
+      : medianFilter3d(values, shape as [number, number, number, number], c.medianKernel);
+    return tf.tidy(() => tf.mul(tf.tensor(filtered, shape), tf.squeeze(batch.foreground, [-1])));
+  }
+
+  /** The network weights. */
+  save(): MethodState {
+    return { tensors: this.#net.params.toState() };
+  }
+
+  /** Restores weights saved by {@linkcode save}. */
+  load(state: MethodState): void {
+    this.#net.params.fromState(state.tensors);
+  }
+
+  /** Frees the weights. */
+  dispose(): void {
+    this.#net.params.dispose();
+  }
+}

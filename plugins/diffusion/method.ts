@@ -1,0 +1,147 @@
+/**
+ * The three diffusion scoring modes as MethodInstances over one shared {@linkcode DiffusionModel}:
+ * `anoddpm` (reconstruction residual), `diffusion-kl` (KL heatmap) and `diffusion-kl-inpaint` (residual of the
+ * inpainted KL mask).
+ * @module
+ */
+import {
+  type Batch,
+  erodeMask,
+  hashString,
+  medianFilter2d,
+  medianFilter3d,
+  type MethodInstance,
+  type MethodState,
+  Rng,
+  tf,
+  type TrainContext,
+  type TrainData,
+  type TrainSummary,
+} from "../../core/mod.ts";
+import type {
+  AnoddpmConfig,
+  DiffusionConfig,
+  DiffusionKlConfig,
+  DiffusionKlInpaintConfig,
+} from "./config.ts";
+import { DiffusionModel, toModelRange } from "./diffusion_model.ts";
+import { anoddpmReconstruct, inpaint, klHeatmap, percentileMask } from "./sampling.ts";
+
+/** Which map a {@linkcode DiffusionMethod} returns. */
+export type DiffusionMode = "anoddpm" | "diffusion-kl" | "diffusion-kl-inpaint";
+
+/** A fixed-seed generator for one batch: `seed` mixed with a hash of the input's bytes. */
+function scoringRng(seed: number, images: tf.Tensor): Rng {
+  const bytes = new Uint32Array((images.dataSync() as Float32Array).slice().buffer);
+  let h = hashString(`diffusion-score-${seed}`);
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return new Rng(h >>> 0);
+}
+
+/** One of the diffusion methods for samples of one shape. */
+export class DiffusionMethod implements MethodInstance {
+  readonly #mode: DiffusionMode;
+  readonly #cfg: DiffusionConfig;
+  readonly #model: DiffusionModel;
+  /** The restoration behind the last score (input tensor and [0, 1] result), handed to `reconstruct`. */
+  #last: { images: tf.Tensor; restored: tf.Tensor } | undefined;
+  /** The restoration (AnoDDPM reconstruction or inpainting) in [0, 1]; absent for `diffusion-kl`. */
+  readonly reconstruct?: (images: tf.Tensor) => tf.Tensor;
+
+  /** An untrained method for samples of `sampleShape` ([H, W, C] or [D, H, W, C]). */
+  constructor(mode: DiffusionMode, cfg: DiffusionConfig, sampleShape: readonly number[], seed: number) {
+    this.#mode = mode;
+    this.#cfg = cfg;
+    this.#model = new DiffusionModel(cfg, sampleShape, seed);
+    // The runner calls reconstruct right after score with the same tensor: reuse that result rather than
+    // paying for a second sampling chain.
+    if (mode !== "diffusion-kl") {
+      this.reconstruct = (images) =>
+        this.#last?.images === images && !images.isDisposed
+          ? tf.clone(this.#last.restored)
+          : tf.tidy(() => this.#restore(images, scoringRng(this.#cfg.scoreSeed, images)).restored);
+    }
+  }
+
+  /** Trains the shared model (identical for the three modes). */
+  train(data: TrainData, ctx: TrainContext): Promise<TrainSummary> {
+    return this.#model.train(data, ctx);
+  }
+
+  /** The restoration in [0, 1] and, for inpainting, the KL heatmap it came from. */
+  #restore(images: tf.Tensor, rng: Rng, foreground?: tf.Tensor): { restored: tf.Tensor; heat?: tf.Tensor } {
+    const c = this.#cfg;
+    const chain = { stride: c.samplingStride, eta: c.eta };
+    return tf.tidy(() => {
+      const x0 = toModelRange(images);
+      const fromModel = (x: tf.Tensor) => tf.div(tf.add(x, 1), 2);
+      if (this.#mode === "anoddpm") {
+        const a = c as AnoddpmConfig;
+        return { restored: fromModel(anoddpmReconstruct(this.#model, x0, a.noiseLevel, a.runs, chain, rng)) };
+      }
+      const k = c as DiffusionKlInpaintConfig;
+      const heat = klHeatmap(this.#model, x0, k.klTimesteps, rng); // [B, ...S, 1]
+      const region = foreground ? erodeMask(foreground, k.erodeKernel, k.erodeKeep) : tf.onesLike(heat);
+      const b = images.shape[0]!;
+      const mask = tf.tensor(
+        percentileMask(
+          heat.dataSync() as Float32Array,
+          region.dataSync() as Float32Array,
+          b,
+          k.maskPercentile,
+        ),
+        heat.shape,
+      );
+      return { restored: fromModel(inpaint(this.#model, x0, mask, k.inpaintStart, chain, rng)), heat };
+    });
+  }
+
+  /**
+   * Maps [B, ...S]: the channel-mean |x − restoration| (in the data's [0, 1] units) or the KL heatmap, inside
+   * the eroded foreground, median filtered, zero outside the foreground.
+   */
+  async score(batch: Batch): Promise<tf.Tensor> {
+    const c = this.#cfg;
+    const rng = scoringRng(c.scoreSeed, batch.images);
+    const raw = tf.tidy(() => {
+      let map: tf.Tensor; // [B, ...S, 1]
+      if (this.#mode === "diffusion-kl") {
+        map = klHeatmap(this.#model, toModelRange(batch.images), (c as DiffusionKlConfig).klTimesteps, rng);
+      } else {
+        const { restored } = this.#restore(batch.images, rng, batch.foreground);
+        this.#keep(batch.images, restored);
+        map = tf.mean(tf.abs(tf.sub(batch.images, restored)), -1, true);
+      }
+      return tf.squeeze(tf.mul(map, erodeMask(batch.foreground, c.erodeKernel, c.erodeKeep)), [-1]); // [B, ...S]
+    });
+    const shape = raw.shape;
+    const values = (await raw.data()) as Float32Array;
+    raw.dispose();
+    const filtered = this.#model.dims === 2
+      ? medianFilter2d(values, shape as [number, number, number], c.medianKernel)
+      : medianFilter3d(values, shape as [number, number, number, number], c.medianKernel);
+    return tf.tidy(() => tf.mul(tf.tensor(filtered, shape), tf.squeeze(batch.foreground, [-1])));
+  }
+
+  #keep(images: tf.Tensor, restored: tf.Tensor): void {
+    this.#last?.restored.dispose();
+    this.#last = { images, restored: tf.keep(tf.clone(restored)) };
+  }
+
+  /** The shared model's state. */
+  save(): MethodState {
+    return this.#model.save();
+  }
+
+  /** Restores a state saved by any of the three modes. */
+  load(state: MethodState): void {
+    this.#model.load(state);
+  }
+
+  /** Frees the weights and the kept restoration. */
+  dispose(): void {
+    this.#last?.restored.dispose();
+    this.#last = undefined;
+    this.#model.dispose();
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * The folder datasets: any NIfTI data described by a manifest (see `manifest.ts`). `folder` gives 2D axial
+ * slices with the paper's BraTS preprocessing (`plugins/brats/slices.ts`); `folder3d` gives isotropic volumes
+ * (`volume.ts`). Splits come from the manifest; rows with split "labelled" form the optional labelled split.
+ * @module
+ */
+import { isAbsolute, join } from "node:path";
+import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
+import type {
+  AnySplit,
+  Case,
+  Dataset,
+  DatasetDefinition,
+  DatasetOptions,
+  Dims,
+  Split,
+} from "../../core/dataset.ts";
+import { type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
+import { preprocessSlices } from "../brats/slices.ts";
+import { type FolderConfig, folderSchema } from "./config.ts";
+import { type Manifest, type ManifestCase, readManifest } from "./manifest.ts";
+import { preprocessVolume } from "./volume.ts";
+
+/** A manifest entry's volumes, read and checked against each other. */
+interface CaseVolumes {
+  readonly channels: readonly NiftiVolume[];
+  readonly mask?: NiftiVolume;
+  readonly foreground?: NiftiVolume;
+}
+
+/** The files of an entry with their role, for messages. */
+function filesOf(m: Manifest<AnySplit>, c: ManifestCase<AnySplit>): Array<[role: string, path: string]> {
+  return [
+    ...c.images.map((p, i): [string, string] => [`channel '${m.channels[i]}'`, p]),
+    ...(c.mask ? [["mask", c.mask] as [string, string]] : []),
+    ...(c.foreground ? [["foreground", c.foreground] as [string, string]] : []),
+  ];
+}
+
+/** Throws naming the manifest, the case and the path of the first file that does not exist. */
+async function checkFilesExist(m: Manifest<AnySplit>): Promise<void> {
+  for (const c of m.cases) {
+    for (const [role, p] of filesOf(m, c)) {
+      const ok = await Deno.stat(p).then((s) => s.isFile, () => false);
+      if (!ok) throw new Error(`${m.path}: case '${c.id}': ${role} file not found: ${p}`);
+    }
+  }
+}
+
+/** Reads an entry's files; every grid must equal the first channel's, and values must be finite. */
+export async function readCase(m: Manifest<AnySplit>, c: ManifestCase<AnySplit>): Promise<CaseVolumes> {
+  const read = async (role: string, p: string) => {
+    try {
+      const vol = await readNifti(p);
+      if (vol.shape.length !== 3) {
+        throw new Error(`${p}: expected a 3D volume, got shape [${vol.shape.join(", ")}]`);
+      }
+      return vol;
+    } catch (e) {
+      throw new Error(`${m.path}: case '${c.id}': ${role}: ${(e as Error).message}`);
+    }
+  };
+  const files = filesOf(m, c);
+  const vols = await Promise.all(files.map(([role, p]) => read(role, p)));
+  const ref = vols[0]!;
+  vols.forEach((vol, i) => {
+    if (vol.shape.join() !== ref.shape.join()) {
+      throw new Error(
+        `${m.path}: case '${c.id}': shape mismatch: ${files[i]![0]} ${vol.path} is [${
+          vol.shape.join(", ")
+        }] ` +
+          `but ${files[0]![0]} ${ref.path} is [${ref.shape.join(", ")}]`,
+      );
+    }
+  });
+  const n = c.images.length;
+  return {
+    channels: vols.slice(0, n),
+    ...(c.mask ? { mask: vols[n]! } : {}),
+    ...(c.foreground ? { foreground: vols[c.mask ? n + 1 : n]! } : {}),
+  };
+}
+
+/** Preprocesses one entry into a case for `split` (train/validation: healthy; test/labelled: with label). */
+function toCase(
+  id: string,
+  split: AnySplit,
+  vols: CaseVolumes,
+  config: FolderConfig,
+  dims: Dims,
+  name: string,
+): Case {
+  const ref = vols.channels[0]!;
+  const grid = ref.shape as unknown as [number, number, number];
+  const fg = vols.foreground ? Uint8Array.from(vols.foreground.data, (x) => (x > 0 ? 1 : 0)) : undefined;
+  const withLabel = split === "test" || split === "labelled";
+  // A test case without a mask is a healthy test case: an all-zero label.
+  const label = vols.mask?.data ?? (withLabel ? new Float32Array(ref.data.length) : undefined);
+  const channels = vols.channels.map((v) => v.data);
+  if (dims === 2) {
+    return preprocessSlices(
+      {
+        id,
+        channels,
+        grid,
+        spacing: ref.spacing,
+        ...(fg ? { foreground: fg } : {}),
+        ...(label ? { label } : {}),
+        name,
+      },
+      config,
+      !withLabel,
+    );
+  }
+  if (!withLabel && label?.some((x) => x > 0)) {
+    throw new Error(
+      `${name}: split '${split}' must be healthy but its mask marks anomalous voxels ` +
+        `(3D cases cannot drop slices); move it to 'test' or 'labelled'`,
+    );
+  }
+  const out = preprocessVolume(
+    {
+      id,
+      channels,
+      grid,
+      spacing: ref.spacing,
+      ...(fg ? { foreground: fg } : {}),
+      ...(withLabel && label ? { label } : {}),
+      name,
+    },
+    config,
+  );
+  return out;
+}
+
+function loader(dims: Dims) {
+  const datasetId = dims === 2 ? "folder" : "folder3d";
+  return async (config: FolderConfig, options: DatasetOptions): Promise<Dataset> => {
+    const root = options.dataRoot;
+    if (!isAbsolute(config.manifest) && !root) {
+      throw new Error(
+        `${datasetId}: manifest '${config.manifest}' is relative but no data folder was given; ` +
+          `pass --data /path/to/folder or an absolute manifest path`,
+      );
+    }
+    if (config.pathsRelativeTo === "dataRoot" && !root) {
+      throw new Error(`${datasetId}: pathsRelativeTo is 'dataRoot' but no data folder was given (--data)`);
+    }
+    const file = isAbsolute(config.manifest) ? config.manifest : join(root!, config.manifest);
+    const m = await readManifest(file, {
+      labelled: true,
+      ...(config.pathsRelativeTo === "dataRoot" ? { baseDir: root! } : {}),
+    });
+    await checkFilesExist(m);
+    const ids = (s: AnySplit) => m.cases.filter((c) => c.split === s).map((c) => c.id);
+    const splits: Record<Split, string[]> = {
+      train: ids("train"),
+      validation: ids("validation"),
+      test: ids("test"),
+    };
+    const labelledIds = ids("labelled");
+    const byId = new Map(m.cases.map((c) => [c.id, c]));
+    const sources = await fingerprintFiles(
+      [m.path, ...m.cases.flatMap((c) => filesOf(m, c).map(([, p]) => p))],
+      root ?? join(m.path, ".."),
+      m.path,
+    );
+    const preprocessing = {
+      ...config,
+      dims,
+      channels: m.channels,
+      ...(dims === 2 ? { resize: "bilinear, masks > 0.5" } : { resample: "trilinear, masks > 0.5" }),
+    };
+    const key = await preprocessingKey(datasetId, preprocessing, sources);
+    const build = async (id: string, split: AnySplit): Promise<Case> => {
+      const entry = byId.get(id)!;
+      return toCase(id, split, await readCase(m, entry), config, dims, `${m.path}: case '${id}'`);
+    };
+    const store = await openCaseStore({ datasetId, key, splits, build, cacheDir: options.cacheDir });
+    // The cache store knows the three standard splits; the labelled one is a second entry under its own key.
+    let labelled: ReturnType<typeof openCaseStore> | undefined;
+    const openLabelled = async () => {
+      const labelledKey = await preprocessingKey(datasetId, { ...preprocessing, split: "labelled" }, sources);
+      return openCaseStore({
+        datasetId,
+        key: labelledKey,
+        splits: { train: labelledIds, validation: [], test: [] },
+        build: (id) => build(id, "labelled"),
+        cacheDir: options.cacheDir,
+      });
+    };
+    return {
+      id: datasetId,
+      dims,
+      channels: m.channels,
+      preprocessingHash: key,
+      preprocessing,
+      hasLabelled: labelledIds.length > 0,
+      async *cases(split: AnySplit) {
+        if (split !== "labelled") return yield* store.cases(split);
+        if (labelledIds.length === 0) {
+          throw new Error(
+            `dataset '${datasetId}': ${m.path} has no case with split 'labelled' (needed by supervised methods)`,
+          );
+        }
+        labelled ??= openLabelled();
+        yield* (await labelled).cases("train");
+      },
+    };
+  };
+}
+
+/** `folder`: NIfTI cases from a manifest, as 2D axial slices (paper's BraTS preprocessing). */
+export const folderDataset: DatasetDefinition<FolderConfig> = {
+  id: "folder",
+  description: "NIfTI cases listed in a JSON/CSV manifest, as 2D axial slices (BraTS-style normalisation)",
+  dims: 2,
+  source: "files",
+  schema: folderSchema(2),
+  load: loader(2),
+};
+
+/** `folder3d`: the same manifest, as isotropic volumes resampled to `size`³. */
+export const folder3dDataset: DatasetDefinition<FolderConfig> = {
+  id: "folder3d",
+  description:
+    "NIfTI cases listed in a JSON/CSV manifest, as isotropic 3D volumes (percentile normalisation)",
+  dims: 3,
+  source: "files",
+  schema: folderSchema(3),
+  load: loader(3),
+};

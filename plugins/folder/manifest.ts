@@ -1,0 +1,161 @@
+/**
+ * Dataset manifests (JSON or CSV), validated with valibot. Paths are relative to the manifest's folder unless
+ * another base folder is given.
+ *
+ * JSON: `{ "channels": ["t1"], "cases": [{ "id": "a", "split": "train", "images": ["a_t1.nii.gz"],
+ * "mask": "a_seg.nii.gz", "foreground": "a_brain.nii.gz" }] }`.
+ * CSV: a header `id,split,<one column per channel>,mask,foreground` (mask and foreground optional columns,
+ * cells may be empty); channel names are the column names.
+ *
+ * Splits are train, validation and test; the "labelled" split (training patients with lesion masks, for
+ * supervised baselines) is accepted only when the caller asks for it with `{ labelled: true }`.
+ * @module
+ */
+import { dirname, isAbsolute, join } from "node:path";
+import * as v from "valibot";
+import { parseConfig } from "../../core/config.ts";
+import type { AnySplit, Split } from "../../core/dataset.ts";
+
+const path = v.pipe(v.string(), v.minLength(1));
+
+/** One manifest row. */
+export const manifestCaseSchema = v.strictObject({
+  id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9._-]+$/, "ids use letters, digits, '.', '_' and '-'")),
+  split: v.picklist(["train", "validation", "test", "labelled"]),
+  images: v.pipe(v.array(path), v.minLength(1)),
+  mask: v.optional(path),
+  foreground: v.optional(path),
+});
+
+/** The whole manifest. */
+export const manifestSchema = v.pipe(
+  v.strictObject({
+    channels: v.pipe(v.array(path), v.minLength(1)),
+    cases: v.pipe(v.array(manifestCaseSchema), v.minLength(1)),
+  }),
+  v.check(
+    (m) => m.cases.every((c) => c.images.length === m.channels.length),
+    "every case needs one image per channel",
+  ),
+  v.check((m) => new Set(m.cases.map((c) => c.id)).size === m.cases.length, "case ids must be unique"),
+  v.check(
+    (m) => m.cases.every((c) => c.split !== "labelled" || c.mask !== undefined),
+    "every 'labelled' case needs a mask (its ground truth)",
+  ),
+);
+
+/** One validated manifest entry, with absolute paths. */
+export interface ManifestCase<S extends AnySplit = Split> {
+  readonly id: string;
+  readonly split: S;
+  /** One image per channel, in the manifest's channel order. */
+  readonly images: readonly string[];
+  /** Ground-truth anomaly mask (> 0 is anomalous). */
+  readonly mask?: string;
+  /** Foreground (e.g. brain) mask (> 0 is foreground). */
+  readonly foreground?: string;
+}
+
+/** A validated manifest with absolute paths; `S` is the set of splits the caller accepted. */
+export interface Manifest<S extends AnySplit = Split> {
+  /** The manifest file. */
+  readonly path: string;
+  /** Channel names, in order. */
+  readonly channels: readonly string[];
+  /** The entries, in file order. */
+  readonly cases: ReadonlyArray<ManifestCase<S>>;
+}
+
+/** Options of {@linkcode readManifest}. */
+export interface ReadManifestOptions {
+  /** Accept the "labelled" split (default false: a row with it is an error naming the row). */
+  readonly labelled?: boolean;
+  /** Folder relative paths are resolved against (default: the manifest's folder). */
+  readonly baseDir?: string;
+}
+
+/**
+ * Reads and validates a manifest (`.json` or `.csv`); errors name the file and the field.
+ *
+ * @example
+ * ```ts ignore
+ * const m = await readManifest("/data/manifest.csv", { labelled: true });
+ * console.log(m.channels, m.cases.filter((c) => c.split === "labelled").length);
+ * ```
+ */
+export function readManifest(
+  file: string,
+  options?: ReadManifestOptions & { labelled?: false },
+): Promise<Manifest>;
+/** Reads a manifest that may hold "labelled" rows. */
+export function readManifest(
+  file: string,
+  options: ReadManifestOptions & { labelled: true },
+): Promise<Manifest<AnySplit>>;
+export async function readManifest(
+  file: string,
+  options: ReadManifestOptions = {},
+): Promise<Manifest<AnySplit>> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (e) {
+    throw new Error(`${file}: cannot read manifest (${(e as Error).message})`);
+  }
+  let raw: unknown;
+  if (file.endsWith(".csv")) raw = fromCsv(text, file);
+  else {
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+    }
+  }
+  const m = parseConfig(manifestSchema, raw, file);
+  if (!options.labelled) {
+    const row = m.cases.find((c) => c.split === "labelled");
+    if (row) throw new Error(`${file}: case '${row.id}': split 'labelled' is not supported by this dataset`);
+  }
+  const dir = options.baseDir ?? dirname(file);
+  const abs = (p: string) => (isAbsolute(p) ? p : join(dir, p));
+  return {
+    path: file,
+    channels: m.channels,
+    cases: m.cases.map((c) => ({
+      id: c.id,
+      split: c.split,
+      images: c.images.map(abs),
+      ...(c.mask ? { mask: abs(c.mask) } : {}),
+      ...(c.foreground ? { foreground: abs(c.foreground) } : {}),
+    })),
+  };
+}
+
+function fromCsv(text: string, file: string): unknown {
+  const rows = text.split(/\r?\n/).filter((l) => l.trim() !== "").map((l) =>
+    l.split(",").map((c) => c.trim())
+  );
+  const header = rows[0];
+  if (!header) throw new Error(`${file}: empty CSV`);
+  for (const need of ["id", "split"]) {
+    if (!header.includes(need)) throw new Error(`${file}: CSV header lacks column '${need}'`);
+  }
+  const channels = header.filter((h) => !["id", "split", "mask", "foreground"].includes(h));
+  return {
+    channels,
+    cases: rows.slice(1).map((row, r) => {
+      if (row.length !== header.length) {
+        throw new Error(`${file}: line ${r + 2} has ${row.length} cells, header has ${header.length}`);
+      }
+      const get = (name: string) => row[header.indexOf(name)];
+      const opt = (name: string) => (header.includes(name) && get(name) ? { [name]: get(name) } : {});
+      return {
+        id: get("id"),
+        split: get("split"),
+        images: channels.map(get),
+        ...opt("mask"),
+        ...opt("foreground"),
+      };
+    }),
+  };
+}

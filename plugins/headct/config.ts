@@ -1,0 +1,34 @@
+/**
+ * Config of the headct dataset.
+ * @module
+ */
+import * as v from "valibot";
+
+const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+const fraction = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
+
+/** Resampling, field of view, window, split and lesion parameters. */
+export const headctSchema = v.strictObject({
+  /** Manifest (JSON/CSV, relative to the data folder); without one every `*.nii[.gz]` is a volume. */
+  manifest: v.optional(v.string()),
+  /** Isotropic voxel size after resampling, mm. */
+  spacingMm: v.optional(v.pipe(v.number(), v.minValue(0.1)), 2),
+  /** Field of view [D, H, W] (z, y, x) in voxels: 64×96×96 at 2 mm is 128×192×192 mm. */
+  shape: v.optional(v.tuple([positiveInt, positiveInt, positiveInt]), [64, 96, 96]),
+  /** HU window mapped to [0, 1]. */
+  windowHU: v.optional(v.tuple([v.number(), v.number()]), [0, 80]),
+  /** Head = HU above this, holes filled per axial slice. */
+  foregroundHU: v.optional(v.number(), -500),
+  /** Seed of the split and of synthetic lesions. */
+  seed: v.optional(v.pipe(v.number(), v.integer()), 0),
+  /** Fractions of mask-less volumes for training and validation (the rest are tested with synthetic lesions). */
+  trainFraction: v.optional(fraction, 0.75),
+  validationFraction: v.optional(fraction, 0.05),
+  /** Synthetic lesions for test volumes without a mask. */
+  lesionCount: v.optional(positiveInt, 1),
+  lesionDiameterMm: v.optional(v.tuple([v.number(), v.number()]), [5, 50]),
+  lesionFactor: v.optional(v.pipe(v.number(), v.minValue(0)), 2),
+});
+
+/** Parsed config of the headct dataset. */
+export type HeadctConfig = v.InferOutput<typeof headctSchema>;

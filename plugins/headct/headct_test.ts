@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import * as v from "valibot";
+import type { Case, Dataset, Split } from "../../core/dataset.ts";
+import { writeNifti } from "../../core/nifti/mod.ts";
+import { hasRealFile, REAL_DATA_DIR } from "../../core/nifti/test_util.ts";
+import { Rng } from "../../core/rng.ts";
+import { augmentVolume } from "./augment.ts";
+import { headctSchema } from "./config.ts";
+import { headctDataset } from "./dataset.ts";
+
+const X = 40, Y = 40, Z = 20;
+const AFFINE = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 2, 0], [0, 0, 0, 1]];
+
+/** Air around a skull shell (1000 HU) holding brain (40 HU) with an air pocket (−1000 HU) in the middle. */
+function synthHead(): Float32Array {
+  const hu = new Float32Array(X * Y * Z).fill(-1000);
+  for (let z = 2; z < Z - 2; z++) {
+    for (let y = 0; y < Y; y++) {
+      for (let x = 0; x < X; x++) {
+        const r = Math.hypot(x - 19.5, y - 19.5);
+        hu[x + X * (y + Y * z)] = r < 3 ? -1000 : r < 14 ? 40 : r < 16 ? 1000 : -1000;
+      }
+    }
+  }
+  return hu;
+}
+
+async function all(ds: Dataset, split: Split): Promise<Case[]> {
+  const out: Case[] = [];
+  for await (const c of ds.cases(split)) out.push(c);
+  return out;
+}
+
+Deno.test("headct: folder scan, 2 mm field of view, window, filled head mask, masks and synthetic lesions", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await writeNifti(`${root}/h1.nii.gz`, synthHead(), [X, Y, Z], { affine: AFFINE });
+    await writeNifti(`${root}/h2.nii.gz`, synthHead(), [X, Y, Z], { affine: AFFINE });
+    const mask = new Float32Array(X * Y * Z);
+    for (let z = 8; z < 12; z++) {
+      for (let y = 16; y < 24; y++) for (let x = 26; x < 32; x++) mask[x + X * (y + Y * z)] = 1;
+    }
+    await writeNifti(`${root}/h2_mask.nii.gz`, mask, [X, Y, Z], { affine: AFFINE, datatype: "uint8" });
+    const base = { shape: [8, 16, 16], trainFraction: 1, validationFraction: 0 };
+    const ds = await headctDataset.load(v.parse(headctSchema, base), { dataRoot: root });
+    const [train, test] = [await all(ds, "train"), await all(ds, "test")];
+    assert.deepEqual([train.map((c) => c.id), test.map((c) => c.id)], [["h1"], ["h2"]]);
+    const c = test[0]!;
+    assert.deepEqual(c.shape, [8, 16, 16, 1]);
+    assert.deepEqual(c.spacing, [2, 2, 2]);
+    assert.ok(c.image.every((x) => x >= 0 && x <= 1));
+    const at = (z: number, y: number, x: number) => (z * 16 + y) * 16 + x;
+    // Middle slice: brain at 40 HU → 0.5; the central air pocket is inside the filled head; corners are air.
+    assert.ok(Math.abs(c.image[at(4, 8, 3)]! - 0.5) < 0.05, `brain value ${c.image[at(4, 8, 3)]}`);
+    assert.equal(c.foreground[at(4, 8, 8)], 1, "hole filled");
+    assert.equal(c.foreground[at(4, 0, 0)], 0);
+    const n = c.label!.reduce((s, x) => s + x, 0);
+    assert.ok(n >= 30 && n <= 70, `mask voxels at 2 mm: ${n}`);
+    assert.equal(train[0]!.label, undefined);
+    const lesioned = await headctDataset.load(
+      v.parse(headctSchema, { ...base, trainFraction: 0, lesionDiameterMm: [10, 12] }),
+      { dataRoot: root },
+    );
+    const h1 = (await all(lesioned, "test")).find((t) => t.id === "h1")!;
+    assert.ok(h1.label!.some((x) => x === 1), "a healthy test volume gets a synthetic lesion");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("headct: CSV manifest splits; a listed missing file is named", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await writeNifti(`${root}/a.nii.gz`, synthHead(), [X, Y, Z], { affine: AFFINE });
+    await Deno.writeTextFile(`${root}/m.csv`, "id,split,ct\na,validation,a.nii.gz\n");
+    const ds = await headctDataset.load(v.parse(headctSchema, { manifest: "m.csv", shape: [8, 16, 16] }), {
+      dataRoot: root,
+    });
+    assert.deepEqual((await all(ds, "validation")).map((c) => c.id), ["a"]);
+    await Deno.writeTextFile(`${root}/m.csv`, "id,split,ct\na,train,a.nii.gz\nb,test,b.nii.gz\n");
+    await assert.rejects(
+      headctDataset.load(v.parse(headctSchema, { manifest: "m.csv" }), { dataRoot: root }),
+      /b\.nii\.gz: missing file \(listed by .*m\.csv\)/,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("augmentVolume: seeded; a pure flip mirrors x; masks stay binary", () => {
+  const shape = [4, 5, 6, 1] as const;
+  const image = Float32Array.from({ length: 120 }, (_, i) => i % 6);
+  const c: Case = {
+    id: "c",
+    shape,
+    image,
+    foreground: new Uint8Array(120).fill(1),
+    label: Uint8Array.from({ length: 120 }, (_, i) => (i % 6 < 2 ? 1 : 0)),
+  };
+  const a = augmentVolume(c, new Rng(5)), b = augmentVolume(c, new Rng(5));
+  assert.deepEqual([...a.image], [...b.image]);
+  assert.ok(a.label!.every((x) => x === 0 || x === 1));
+  let flipped: Case | undefined;
+  for (let s = 0; s < 10 && !flipped; s++) {
+    const out = augmentVolume(c, new Rng(s), { rotationDeg: 0, scale: 0, translationMm: 0 });
+    if (out.image[0] !== image[0]) flipped = out;
+  }
+  assert.ok(flipped, "some seed flips");
+  assert.deepEqual([...flipped.image.subarray(0, 6)].map((x) => Math.round(x * 1e5) / 1e5), [
+    5,
+    4,
+    3,
+    2,
+    1,
+    0,
+  ]);
+});
+
+Deno.test("headct real data: the Cranium CT fills the 64×96×96 field of view", async () => {
+  if (!hasRealFile("head_ct_hu.nii.gz")) return;
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.symlink(`${REAL_DATA_DIR}/head_ct_hu.nii.gz`, `${root}/head_ct_hu.nii.gz`);
+    const ds = await headctDataset.load(v.parse(headctSchema, {}), { dataRoot: root });
+    const [c] = await all(ds, "train");
+    assert.deepEqual(c!.shape, [64, 96, 96, 1]);
+    const fg = c!.foreground.reduce((s, x) => s + x, 0) / c!.foreground.length;
+    assert.ok(fg > 0.2 && fg < 0.9, `head fraction ${fg}`);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -1,0 +1,46 @@
+/**
+ * Config of the realbrain datasets.
+ * @module
+ */
+import * as v from "valibot";
+
+const count = (n: number) => v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), n);
+const nonNegative = (x: number) => v.optional(v.pipe(v.number(), v.minValue(0)), x);
+
+/** Augmentation, lesion and size parameters of the realbrain datasets. */
+export const realbrainSchema = v.strictObject({
+  /** Slice size (2D: height = width) or cube side (3D). */
+  size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(8)), 64),
+  /** Augmented copies of the brain per split. */
+  trainCases: count(8),
+  validationCases: count(2),
+  testCases: count(4),
+  /** Seed of every random draw (augmentation and lesions). */
+  seed: v.optional(v.pipe(v.number(), v.integer()), 0),
+  /** Normalisation percentile of the brain voxels. */
+  percentile: v.optional(v.pipe(v.number(), v.minValue(50), v.maxValue(100)), 99),
+  /** 2D only: keep slices from the first to the last whose mean summed over the slice exceeds this. */
+  sliceThreshold: nonNegative(0.5),
+  /** Largest rotation about each axis, degrees. */
+  rotationDeg: nonNegative(5),
+  /** Largest relative scale change. */
+  scale: nonNegative(0.05),
+  /** Largest shift along each axis, mm. */
+  translationMm: nonNegative(3),
+  /** Largest relative global intensity change. */
+  intensity: nonNegative(0.1),
+  /** Amplitude of the smooth multiplicative bias field. */
+  bias: nonNegative(0.15),
+  /** Lesions per test volume. */
+  lesionCount: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1),
+  /** Lesion diameter range, mm. */
+  lesionDiameterMm: v.optional(
+    v.tuple([v.pipe(v.number(), v.minValue(0)), v.pipe(v.number(), v.minValue(0))]),
+    [5, 50],
+  ),
+  /** Lesion intensity factor. */
+  lesionFactor: nonNegative(2),
+});
+
+/** Parsed config of the realbrain datasets. */
+export type RealbrainConfig = v.InferOutput<typeof realbrainSchema>;

@@ -1,0 +1,207 @@
+/**
+ * realbrain / realbrain3d: ONE real brain (Colin27 T1, skull-stripped, 1 mm) turned into train/validation/test
+ * "patients" by seeded augmentation (small rotation/scale/shift, global intensity change, smooth bias field);
+ * test cases also get synthetic sphere lesions. Intensities: divided by the 99th percentile of brain voxels and
+ * clipped to [0, 1] before lesions, so lesion voxels may reach `lesionFactor`.
+ * @module
+ */
+import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
+import type { Case, Dataset, DatasetDefinition, DatasetOptions, Dims, Split } from "../../core/dataset.ts";
+import { standardSplit } from "../../core/dataset.ts";
+import { addSphereLesions } from "../../core/lesions/mod.ts";
+import {
+  type Grid,
+  normalisePercentile,
+  padCropAt,
+  padCropCentre,
+  readNifti,
+  resizeVolume,
+  rigidScaleMap,
+  sampleAffine,
+  threshold,
+} from "../../core/nifti/mod.ts";
+import { Rng } from "../../core/rng.ts";
+import { preprocessSlices } from "../brats/slices.ts";
+import { type RealbrainConfig, realbrainSchema } from "./config.ts";
+
+/** The two files expected in the data folder. */
+export const REALBRAIN_FILES = { t1: "colin27_t1.nii.gz", mask: "colin27_brainmask.nii.gz" } as const;
+
+interface Brain {
+  readonly t1: Float32Array;
+  readonly mask: Float32Array;
+  readonly grid: Grid;
+  readonly spacing: readonly [number, number, number];
+}
+
+/** Reads the brain and crops it to the mask's bounding box plus a margin (less work per augmentation). */
+async function readBrain(root: string): Promise<Brain> {
+  const t1 = await readNifti(`${root}/${REALBRAIN_FILES.t1}`);
+  const mask = await readNifti(`${root}/${REALBRAIN_FILES.mask}`);
+  if (t1.shape.join() !== mask.shape.join()) {
+    throw new Error(
+      `${mask.path}: shape [${mask.shape.join(", ")}] does not match ${t1.path} [${t1.shape.join(", ")}]`,
+    );
+  }
+  const [x, y, z] = t1.shape as [number, number, number];
+  let x0 = x, y0 = y, z0 = z, x1 = -1, y1 = -1, z1 = -1;
+  for (let k = 0, i = 0; k < z; k++) {
+    for (let j = 0; j < y; j++) {
+      for (let a = 0; a < x; a++, i++) {
+        if (mask.data[i]! <= 0) continue;
+        if (a < x0) x0 = a;
+        if (a > x1) x1 = a;
+        if (j < y0) y0 = j;
+        if (j > y1) y1 = j;
+        if (k < z0) z0 = k;
+        if (k > z1) z1 = k;
+      }
+    }
+  }
+  const lo = [x0, y0, z0], hi = [x1, y1, z1];
+  if (hi[0]! < 0) throw new Error(`${mask.path}: empty brain mask (no voxel > 0)`);
+  const margin = 8;
+  const origin = lo.map((l) => l - margin) as unknown as Grid;
+  const grid = hi.map((h, d) => h - lo[d]! + 1 + 2 * margin) as unknown as Grid;
+  return {
+    t1: padCropAt(t1.data, [x, y, z], grid, origin),
+    mask: padCropAt(Float32Array.from(mask.data, (v) => (v > 0 ? 1 : 0)), [x, y, z], grid, origin),
+    grid,
+    spacing: t1.spacing,
+  };
+}
+
+/** One augmented copy of the brain, normalised, with lesions on test cases: a volume [Z, Y, X]. */
+function augment(brain: Brain, config: RealbrainConfig, id: string, split: Split) {
+  const rng = new Rng(`realbrain:${config.seed}:${id}`);
+  const sym = (a: number) => rng.uniform(-a, a);
+  const map = rigidScaleMap(
+    brain.grid,
+    brain.spacing,
+    [sym(config.rotationDeg), sym(config.rotationDeg), sym(config.rotationDeg)],
+    1 + sym(config.scale),
+    [sym(config.translationMm), sym(config.translationMm), sym(config.translationMm)],
+  );
+  const t1 = sampleAffine(brain.t1, brain.grid, brain.grid, map);
+  const fg = threshold(sampleAffine(brain.mask, brain.grid, brain.grid, map), 0.5);
+  // Smooth bias: exp of a random linear + quadratic polynomial of the normalised coordinates.
+  const gain = 1 + sym(config.intensity);
+  const c = Array.from({ length: 6 }, () => sym(config.bias));
+  const [gx, gy, gz] = brain.grid;
+  for (let k = 0, i = 0; k < gz; k++) {
+    const w = (2 * k) / (gz - 1) - 1;
+    for (let j = 0; j < gy; j++) {
+      const v = (2 * j) / (gy - 1) - 1;
+      for (let a = 0; a < gx; a++, i++) {
+        if (t1[i] === 0) continue;
+        const u = (2 * a) / (gx - 1) - 1;
+        t1[i] = t1[i]! * gain *
+          Math.exp(c[0]! * u + c[1]! * v + c[2]! * w + c[3]! * u * v + c[4]! * v * w + c[5]! * u * u);
+      }
+    }
+  }
+  let image = normalisePercentile(t1, fg, config.percentile, `realbrain case ${id}`);
+  let label: Uint8Array | undefined;
+  if (split === "test") {
+    const spacing: [number, number, number] = [brain.spacing[2], brain.spacing[1], brain.spacing[0]];
+    const out = addSphereLesions(image, [gz, gy, gx, 1], fg, spacing, rng.fork("lesions"), {
+      count: config.lesionCount,
+      diameterMm: config.lesionDiameterMm,
+      factor: config.lesionFactor,
+    });
+    image = out.image;
+    label = out.label;
+  }
+  return { image, fg, label };
+}
+
+function toCase3d(brain: Brain, vol: ReturnType<typeof augment>, id: string, size: number): Case {
+  const side = Math.max(...brain.grid);
+  const cube: Grid = [side, side, side];
+  const resize = (v: Float32Array) =>
+    resizeVolume(padCropCentre(v, brain.grid, cube), cube, [size, size, size]);
+  const s = (brain.spacing[0] * side) / size;
+  return {
+    id,
+    shape: [size, size, size, 1],
+    image: resize(vol.image),
+    foreground: threshold(resize(Float32Array.from(vol.fg)), 0.5),
+    ...(vol.label ? { label: threshold(resize(Float32Array.from(vol.label)), 0.5) } : {}),
+    spacing: [s, s, s],
+  };
+}
+
+function loader(dims: Dims) {
+  return async (config: RealbrainConfig, options: DatasetOptions): Promise<Dataset> => {
+    const id = dims === 2 ? "realbrain" : "realbrain3d";
+    const root = options.dataRoot;
+    if (!root) {
+      throw new Error(
+        `${id}: no data folder; pass --data ../shared/data/real (a folder holding ${REALBRAIN_FILES.t1} and ${REALBRAIN_FILES.mask})`,
+      );
+    }
+    const files = [`${root}/${REALBRAIN_FILES.t1}`, `${root}/${REALBRAIN_FILES.mask}`];
+    const sources = await fingerprintFiles(files, root, id);
+    const preprocessing = { ...config, dims };
+    const key = await preprocessingKey(id, preprocessing, sources);
+    const ids = (split: string, n: number) =>
+      Array.from({ length: n }, (_, i) => `colin27-${split}-${String(i).padStart(3, "0")}`);
+    const splits = {
+      train: ids("train", config.trainCases),
+      validation: ids("val", config.validationCases),
+      test: ids("test", config.testCases),
+    };
+    let brain: Promise<Brain> | undefined;
+    const build = async (caseId: string, split: Split): Promise<Case> => {
+      brain ??= readBrain(root);
+      const b = await brain;
+      const vol = augment(b, config, caseId, split);
+      if (dims === 3) return toCase3d(b, vol, caseId, config.size);
+      return preprocessSlices(
+        {
+          id: caseId,
+          channels: [vol.image],
+          grid: b.grid,
+          spacing: b.spacing,
+          foreground: vol.fg,
+          label: vol.label,
+          name: caseId,
+          normalised: true,
+        },
+        { size: config.size, percentile: config.percentile, sliceThreshold: config.sliceThreshold },
+        false,
+      );
+    };
+    const store = await openCaseStore({ datasetId: id, key, splits, build, cacheDir: options.cacheDir });
+    return {
+      id,
+      dims,
+      channels: ["t1"],
+      preprocessingHash: key,
+      preprocessing,
+      cases: (s) => store.cases(standardSplit(id, s)),
+    };
+  };
+}
+
+/** realbrain: 2D axial slices of augmented copies of one real brain. */
+export const realbrainDataset: DatasetDefinition<RealbrainConfig> = {
+  id: "realbrain",
+  description:
+    "ONE real brain (Colin27 T1) augmented into patients, 2D slices; test = synthetic sphere lesions",
+  dims: 2,
+  source: "files",
+  schema: realbrainSchema,
+  load: loader(2),
+};
+
+/** realbrain3d: the same, as whole volumes resized to `size`³. */
+export const realbrain3dDataset: DatasetDefinition<RealbrainConfig> = {
+  id: "realbrain3d",
+  description:
+    "ONE real brain (Colin27 T1) augmented into patients, 3D volumes; test = synthetic sphere lesions",
+  dims: 3,
+  source: "files",
+  schema: realbrainSchema,
+  load: loader(3),
+};

@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import * as v from "valibot";
+import type { Case, Dataset, Split } from "../../core/dataset.ts";
+import { hasRealFile, REAL_DATA_DIR } from "../../core/nifti/test_util.ts";
+import { realbrainSchema } from "./config.ts";
+import { realbrain3dDataset, realbrainDataset } from "./dataset.ts";
+
+async function all(ds: Dataset, split: Split): Promise<Case[]> {
+  const out: Case[] = [];
+  for await (const c of ds.cases(split)) out.push(c);
+  return out;
+}
+
+const small = { trainCases: 2, validationCases: 0, testCases: 1, size: 32 };
+
+Deno.test("realbrain: without a data folder the error says to pass --data", async () => {
+  await assert.rejects(
+    realbrainDataset.load(v.parse(realbrainSchema, {}), {}),
+    /realbrain: no data folder; pass --data \.\.\/shared\/data\/real/,
+  );
+  await assert.rejects(
+    realbrainDataset.load(v.parse(realbrainSchema, {}), { dataRoot: "/nonexistent" }),
+    /colin27_t1\.nii\.gz: missing file/,
+  );
+});
+
+Deno.test("realbrain: augmented 2D patients, lesioned test case with exact labels, seeded, cached", async () => {
+  if (!hasRealFile("colin27_t1.nii.gz") || !hasRealFile("colin27_brainmask.nii.gz")) return;
+  const cache = await Deno.makeTempDir();
+  try {
+    const ds = await realbrainDataset.load(v.parse(realbrainSchema, small), {
+      dataRoot: REAL_DATA_DIR,
+      cacheDir: cache,
+    });
+    const train = await all(ds, "train");
+    const [test] = await all(ds, "test");
+    assert.equal(train.length, 2);
+    for (const c of train) {
+      assert.equal(c.shape[1], 32);
+      assert.ok(c.shape[0] > 100 && c.shape[0] <= 181, `${c.shape[0]} slices`);
+      assert.ok(c.image.every((x) => x >= 0 && x <= 1));
+      assert.equal(c.label, undefined);
+    }
+    assert.notDeepEqual(
+      train[0]!.image.subarray(0, 5000),
+      train[1]!.image.subarray(0, 5000),
+      "copies differ",
+    );
+    const lesion = test!.label!.reduce((s, x) => s + x, 0);
+    assert.ok(lesion > 0, "test case has a lesion");
+    for (let i = 0; i < test!.label!.length; i++) {
+      if (test!.label![i]) assert.equal(test!.foreground[i], 1, "lesion ⊂ brain");
+    }
+    // Same seed: same hash and data, now from the cache; another seed: another hash.
+    const again = await realbrainDataset.load(v.parse(realbrainSchema, small), {
+      dataRoot: REAL_DATA_DIR,
+      cacheDir: cache,
+    });
+    assert.equal(again.preprocessingHash, ds.preprocessingHash);
+    assert.deepEqual([...(await all(again, "test"))[0]!.label!], [...test!.label!]);
+    const other = await realbrainDataset.load(v.parse(realbrainSchema, { ...small, seed: 1 }), {
+      dataRoot: REAL_DATA_DIR,
+    });
+    assert.notEqual(other.preprocessingHash, ds.preprocessingHash);
+  } finally {
+    await Deno.remove(cache, { recursive: true });
+  }
+});
+
+Deno.test("realbrain3d: volumes of size³ with a lesion label", async () => {
+  if (!hasRealFile("colin27_t1.nii.gz") || !hasRealFile("colin27_brainmask.nii.gz")) return;
+  const ds = await realbrain3dDataset.load(
+    v.parse(realbrainSchema, { ...small, trainCases: 0, size: 24, lesionDiameterMm: [30, 40] }),
+    { dataRoot: REAL_DATA_DIR },
+  );
+  assert.equal(ds.dims, 3);
+  const [test] = await all(ds, "test");
+  assert.deepEqual(test!.shape, [24, 24, 24, 1]);
+  assert.ok(test!.label!.some((x) => x === 1), "a 30–40 mm lesion survives resizing");
+  assert.ok(test!.image.some((x) => x > 1), "lesion voxels are brightened past the [0, 1] range");
+  assert.ok(test!.foreground.reduce((s, x) => s + x, 0) > 24 ** 3 / 4);
+});

@@ -1,0 +1,28 @@
+/** The Metric contract for every registered metric: perfect scores beat inverted ones; NaN is refused. */
+import assert from "node:assert/strict";
+import "../../plugins/mod.ts";
+import { listMetrics } from "../../core/mod.ts";
+
+const n = 4 * 8 * 8;
+const labels = new Uint8Array(n).map((_, i) => (i % 8 < 3 && i % 64 > 20 && i % 64 < 44 ? 1 : 0));
+const perfect = Float32Array.from(labels, (l, i) => (l ? 0.6 + 0.3 * ((i % 7) / 7) : 0.4 * ((i % 5) / 5)));
+const inverted = Float32Array.from(perfect, (s) => 1 - s);
+const batch = (scores: Float32Array) => ({ scores, labels, caseId: "c0", shape: [4, 8, 8] as const });
+
+for (const def of listMetrics()) {
+  Deno.test(`metric contract: ${def.id}`, () => {
+    const good = def.create();
+    good.add(batch(perfect));
+    const bad = def.create();
+    bad.add(batch(inverted));
+    const g = good.finalize().value;
+    const b = bad.finalize().value;
+    assert.ok(Number.isFinite(g), `${def.id} of perfect scores is ${g}`);
+    assert.ok(def.higherIsBetter ? g > b : g < b, `${def.id}: perfect ${g} should beat inverted ${b}`);
+    const nan = def.create();
+    assert.throws(() => {
+      nan.add(batch(Float32Array.from(perfect, (s, i) => (i === 3 ? NaN : s))));
+      nan.finalize();
+    }, /NaN/);
+  });
+}
