@@ -5,7 +5,10 @@
  */
 
 /** SHA-256 (hex, 16 chars) over the sorted paths and contents of the `.ts` files under `roots`. */
-export async function codeVersion(roots = ["core", "plugins", "runner"], base = new URL("..", import.meta.url)): Promise<string> {
+export async function codeVersion(
+  roots = ["core", "plugins", "runner"],
+  base = new URL("..", import.meta.url),
+): Promise<string> {
   const files: string[] = [];
   const walk = async (dir: URL, rel: string) => {
     for await (const e of Deno.readDir(dir)) {

@@ -118,14 +118,19 @@ async function main(): Promise<void> {
     console.log(
       `${c.label}: widths [${c.net.widths}], input [${c.input}], median of ${steps} after 1 warm-up`,
     );
+    let stockMs: number | undefined;
     if (!values["skip-stock"]) {
       unregisterFastCpuGenericKernels();
       const stock = timeSteps(c, steps);
+      stockMs = stock.ms;
       console.log(`  stock generic kernels: ${stock.ms.toFixed(0)} ms/step (first loss ${stock.firstLoss})`);
     }
     registerFastCpuGenericKernels();
     const fast = timeSteps(c, steps);
-    console.log(`  fast generic kernels:  ${fast.ms.toFixed(0)} ms/step (first loss ${fast.firstLoss})`);
+    const speedUp = stockMs === undefined ? "" : `, ${(stockMs / fast.ms).toFixed(1)}x`;
+    console.log(
+      `  fast generic kernels:  ${fast.ms.toFixed(0)} ms/step (first loss ${fast.firstLoss})${speedUp}`,
+    );
     if (top > 0) {
       const totals = await profileStep(c);
       const all = totals.reduce((s, [, ms]) => s + ms, 0);

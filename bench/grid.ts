@@ -22,13 +22,24 @@ export const gridSchema = v.strictObject({
   ),
   /** Methods with presets and config overrides; `label` names the row (default: the id or preset). */
   methods: v.pipe(
-    v.array(v.strictObject({ id: v.string(), preset: v.optional(v.string()), config, label: v.optional(v.string()) })),
+    v.array(
+      v.strictObject({
+        id: v.string(),
+        preset: v.optional(v.string()),
+        config,
+        label: v.optional(v.string()),
+      }),
+    ),
     v.minLength(1),
   ),
   /** Noise types crossed with every method that uses noise. */
   noises: v.optional(v.array(v.strictObject({ id: v.string(), config, label: v.optional(v.string()) })), []),
   /** Seeds. */
-  seeds: v.optional(v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0))), v.minLength(1)), [0, 1, 2]),
+  seeds: v.optional(v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0))), v.minLength(1)), [
+    0,
+    1,
+    2,
+  ]),
   /** Metrics per cell; the first two are the leaderboard's headline columns. */
   metrics: v.optional(v.pipe(v.array(v.string()), v.minLength(1)), ["auprc", "dice-max", "auroc"]),
   /** Backend for every cell. */
@@ -54,7 +65,9 @@ export function expandGrid(grid: Grid): Cell[] {
   for (const m of grid.methods) {
     const usesNoise = getMethod(m.id).meta.usesNoise;
     const noises = usesNoise ? grid.noises : [undefined];
-    if (usesNoise && noises.length === 0) throw new Error(`grid '${grid.name}': method '${m.id}' needs noise types`);
+    if (usesNoise && noises.length === 0) {
+      throw new Error(`grid '${grid.name}': method '${m.id}' needs noise types`);
+    }
     for (const n of noises) {
       for (const d of grid.datasets) {
         for (const seed of grid.seeds) {

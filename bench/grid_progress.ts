@@ -40,10 +40,18 @@ export class GridProgress {
   }
 
   /** A cell reported progress in a stage. */
-  update(id: string, stage: string, done: number, total: number, info: Record<string, number | string>): void {
+  update(
+    id: string,
+    stage: string,
+    done: number,
+    total: number,
+    info: Record<string, number | string>,
+  ): void {
     const r = this.#running.get(id);
     if (!r) return;
-    const extra = Object.entries(info).map(([k, v]) => `${k}=${typeof v === "number" ? v.toPrecision(4) : v}`);
+    const extra = Object.entries(info).map(([k, v]) =>
+      `${k}=${typeof v === "number" ? v.toPrecision(4) : v}`
+    );
     r.status = `${stage} ${done}/${total} ${extra.join(" ")}`.trim();
     const quarter = Math.floor((4 * done) / Math.max(1, total));
     if (!this.#tty && stage === "train" && quarter !== r.quarter && quarter < 4) {
@@ -59,7 +67,11 @@ export class GridProgress {
     this.#running.delete(id);
     this.#finished++;
     if (r) this.#durations.push(performance.now() - r.started);
-    this.#line(`done   ${r?.label ?? id}: ${summary} (${formatDuration((performance.now() - (r?.started ?? 0)) / 1000)})`);
+    this.#line(
+      `done   ${r?.label ?? id}: ${summary} (${
+        formatDuration((performance.now() - (r?.started ?? 0)) / 1000)
+      })`,
+    );
   }
 
   /** A cell failed; the grid goes on. */
@@ -78,7 +90,9 @@ export class GridProgress {
   /** The overall line: cells done, failed, running, ETA. */
   summary(): string {
     const left = this.#total - this.#finished - this.#failed;
-    const avg = this.#durations.length ? this.#durations.reduce((a, b) => a + b, 0) / this.#durations.length / 1000 : NaN;
+    const avg = this.#durations.length
+      ? this.#durations.reduce((a, b) => a + b, 0) / this.#durations.length / 1000
+      : NaN;
     const parallel = Math.max(1, this.#running.size);
     return `[${this.#finished}/${this.#total} cells done${this.#failed ? `, ${this.#failed} failed` : ""}, ` +
       `${this.#running.size} running] ETA ${formatDuration((left * avg) / parallel)}`;

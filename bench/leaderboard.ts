@@ -65,13 +65,26 @@ function ranked(g: Group, metricIds: readonly string[]): [string, ResultRow[]][]
 }
 
 /** The Markdown leaderboard. */
-export function leaderboardMarkdown(title: string, description: string, rows: readonly ResultRow[], metricIds: readonly string[]): string {
+export function leaderboardMarkdown(
+  title: string,
+  description: string,
+  rows: readonly ResultRow[],
+  metricIds: readonly string[],
+): string {
   const out = [`# ${title}`, ""];
   if (description) out.push(description, "");
   if (rows.length === 0) return [...out, "No finished cells yet.", ""].join("\n");
   for (const g of groupRows(rows)) {
     out.push(`## ${g.dataset} (preprocessing ${g.hash.slice(0, 12)})`, "");
-    const head = ["Method", "Noise", ...metricIds.map((id) => getMetric(id).label), "Seeds", "Train s", "Score samples/s", "Peak MiB"];
+    const head = [
+      "Method",
+      "Noise",
+      ...metricIds.map((id) => getMetric(id).label),
+      "Seeds",
+      "Train s",
+      "Score samples/s",
+      "Peak MiB",
+    ];
     out.push(`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i < 2 ? "---" : "---:")).join("|")}|`);
     for (const [, rs] of ranked(g, metricIds)) {
       const cells = [
@@ -85,14 +98,25 @@ export function leaderboardMarkdown(title: string, description: string, rows: re
       ];
       out.push(`| ${cells.join(" | ")} |`);
     }
-    out.push("", `Backend: ${[...new Set(rows.map((r) => r.backend))].join(", ")}. Metrics: mean ± sd over seeds.`, "");
+    out.push(
+      "",
+      `Backend: ${[...new Set(rows.map((r) => r.backend))].join(", ")}. Metrics: mean ± sd over seeds.`,
+      "",
+    );
   }
   return out.join("\n");
 }
 
 /** The CSV leaderboard: one line per method × noise × dataset with mean and sd columns. */
 export function leaderboardCsv(rows: readonly ResultRow[], metricIds: readonly string[]): string {
-  const head = ["dataset", "preprocessing_hash", "method", "noise", "seeds", ...metricIds.flatMap((m) => [`${m}_mean`, `${m}_sd`])];
+  const head = [
+    "dataset",
+    "preprocessing_hash",
+    "method",
+    "noise",
+    "seeds",
+    ...metricIds.flatMap((m) => [`${m}_mean`, `${m}_sd`]),
+  ];
   const lines = [head.join(",")];
   const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
   for (const g of groupRows(rows)) {
@@ -102,7 +126,11 @@ export function leaderboardCsv(rows: readonly ResultRow[], metricIds: readonly s
         const sd = values.length > 1 ? sampleSd(values).toFixed(6) : "";
         return [mean(values).toFixed(6), sd];
       });
-      lines.push([g.dataset, g.hash, q(rs[0]!.methodLabel), q(rs[0]!.noiseLabel), String(rs.length), ...stats].join(","));
+      lines.push(
+        [g.dataset, g.hash, q(rs[0]!.methodLabel), q(rs[0]!.noiseLabel), String(rs.length), ...stats].join(
+          ",",
+        ),
+      );
     }
   }
   return lines.join("\n") + "\n";

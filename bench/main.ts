@@ -18,7 +18,8 @@ import { GridProgress } from "./grid_progress.ts";
 import { leaderboardCsv, leaderboardMarkdown, type ResultRow } from "./leaderboard.ts";
 import type { CellRequest, WorkerMessage } from "./worker.ts";
 
-const USAGE = `deno task bench [--grid NAME|FILE.json] [--out results] [--jobs N] [--seeds 0,1,2] [--backend B]
+const USAGE =
+  `deno task bench [--grid NAME|FILE.json] [--out results] [--jobs N] [--seeds 0,1,2] [--backend B]
   Runs the grid (default: ${Object.keys(gridPresets)[0]}) and writes <out>/<grid>/leaderboard.md.
   Built-in grids: ${Object.keys(gridPresets).join(", ")}. Finished cells are kept: rerunning resumes.`;
 
@@ -30,15 +31,29 @@ export async function benchMain(args: string[]): Promise<void> {
     jobs: { type: "string" },
     seeds: { type: "string" },
     backend: { type: "string" },
+    dataset: { type: "string" },
+    data: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return console.log(USAGE);
+  if (values.data && !values.dataset) throw new UsageError("--data needs --dataset");
   let grid = await loadGrid(values.grid!);
   if (values.seeds) grid = { ...grid, seeds: values.seeds.split(",").map(Number) };
   if (values.backend) grid = { ...grid, backend: values.backend as Grid["backend"] };
+  if (values.dataset) {
+    const dataset = { id: values.dataset, config: {}, ...(values.data ? { dataRoot: values.data } : {}) };
+    grid = { ...grid, name: `${grid.name}-${values.dataset}`, datasets: [dataset] };
+  }
   grid = parseConfig(gridSchema, grid, `grid '${grid.name}'`);
-  const jobs = Math.max(1, Number(values.jobs ?? (grid.backend === "cpu" || grid.backend === "auto" ? navigator.hardwareConcurrency : 1)));
-  if (!Number.isInteger(jobs)) throw new UsageError(`--jobs must be a positive integer, got '${values.jobs}'`);
+  const jobs = Math.max(
+    1,
+    Number(
+      values.jobs ?? (grid.backend === "cpu" || grid.backend === "auto" ? navigator.hardwareConcurrency : 1),
+    ),
+  );
+  if (!Number.isInteger(jobs)) {
+    throw new UsageError(`--jobs must be a positive integer, got '${values.jobs}'`);
+  }
   await runGrid(grid, `${values.out}/${grid.name}`, jobs);
 }
 
@@ -46,7 +61,9 @@ async function loadGrid(nameOrFile: string): Promise<Grid> {
   const preset = gridPresets[nameOrFile];
   if (preset) return preset;
   if (!nameOrFile.endsWith(".json")) {
-    throw new UsageError(`unknown grid '${nameOrFile}'; built-in grids: ${Object.keys(gridPresets).join(", ")}, or a .json file`);
+    throw new UsageError(
+      `unknown grid '${nameOrFile}'; built-in grids: ${Object.keys(gridPresets).join(", ")}, or a .json file`,
+    );
   }
   let text: string;
   try {
@@ -72,7 +89,10 @@ export async function runGrid(grid: Grid, dir: string, jobs: number): Promise<Re
   const planned: PlannedCell[] = [];
   for (const cell of expandGrid(grid)) {
     const resolved = resolveRun(cell.spec); // every cell is validated before any runs
-    planned.push({ ...cell, cellId: (await hashJson({ identity: specIdentity(resolved), code })).slice(0, 16) });
+    planned.push({
+      ...cell,
+      cellId: (await hashJson({ identity: specIdentity(resolved), code })).slice(0, 16),
+    });
   }
   await Deno.mkdir(`${dir}/runs`, { recursive: true });
   const resultsPath = `${dir}/results.jsonl`;
@@ -87,7 +107,8 @@ export async function runGrid(grid: Grid, dir: string, jobs: number): Promise<Re
   const queue = [...todo];
   const runOne = async () => {
     for (let cell = queue.shift(); cell; cell = queue.shift()) {
-      const label = `${cell.methodLabel} | ${cell.noiseLabel} | ${cell.spec.dataset} | seed ${cell.spec.seed}`;
+      const label =
+        `${cell.methodLabel} | ${cell.noiseLabel} | ${cell.spec.dataset} | seed ${cell.spec.seed}`;
       progress.start(cell.cellId, label);
       try {
         const result = await runCellInWorker({
@@ -99,7 +120,11 @@ export async function runGrid(grid: Grid, dir: string, jobs: number): Promise<Re
           if (m.type === "progress") progress.update(cell!.cellId, m.stage, m.done, m.total, m.info);
         });
         const row = toRow(cell, result);
-        await Deno.writeTextFile(resultsPath, JSON.stringify({ ...row, codeVersion: code, grid: grid.name }) + "\n", { append: true });
+        await Deno.writeTextFile(
+          resultsPath,
+          JSON.stringify({ ...row, codeVersion: code, grid: grid.name }) + "\n",
+          { append: true },
+        );
         progress.finish(cell.cellId, `AUPRC ${fmt(row.metrics.auprc)} Dice ${fmt(row.metrics["dice-max"])}`);
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
@@ -121,7 +146,9 @@ export async function runGrid(grid: Grid, dir: string, jobs: number): Promise<Re
   await writeFileAtomic(`${dir}/leaderboard.csv`, leaderboardCsv(rows, grid.metrics));
   console.log(md);
   console.error(`${rows.length}/${planned.length} cells finished; leaderboard: ${dir}/leaderboard.md`);
-  if (rows.length < planned.length) throw new Error(`${planned.length - rows.length} cell(s) failed; see ${dir}/failures.jsonl`);
+  if (rows.length < planned.length) {
+    throw new Error(`${planned.length - rows.length} cell(s) failed; see ${dir}/failures.jsonl`);
+  }
   return rows;
 }
 

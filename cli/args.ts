@@ -70,7 +70,9 @@ export function parseOverrides(items: readonly string[] | undefined, flag: strin
 /** Builds a run specification (unvalidated) from parsed run flags. */
 export function specFromFlags(v: Record<string, unknown>): Record<string, unknown> {
   const seed = Number(v.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got '${v.seed}'`);
+  if (!Number.isInteger(seed) || seed < 0) {
+    throw new UsageError(`--seed must be a non-negative integer, got '${v.seed}'`);
+  }
   return {
     dataset: v.dataset,
     datasetConfig: parseOverrides(v["dataset-set"] as string[] | undefined, "--dataset-set"),

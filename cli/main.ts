@@ -80,7 +80,10 @@ async function scoreOrEval(command: "score" | "eval", args: string[]): Promise<v
   if (!values.run) throw new UsageError(`--run is required\n${USAGE[command]}`);
   const runDir = values.run.replace(/\/$/, "");
   const record = await readRunRecord(runDir);
-  const spec: Record<string, unknown> = { ...record.spec, ...(values.backend ? { backend: values.backend } : {}) };
+  const spec: Record<string, unknown> = {
+    ...record.spec,
+    ...(values.backend ? { backend: values.backend } : {}),
+  };
   if (values.metrics) spec.metrics = values.metrics.split(",").filter(Boolean);
   const resolved = resolveRun(spec);
   const backend = await selectBackend(resolved.spec.backend);
@@ -101,18 +104,26 @@ async function scoreOrEval(command: "score" | "eval", args: string[]): Promise<v
     console.error(`heatmaps written to ${dir}/`);
   } else {
     const out = await evaluate(method, dataset, resolved.spec.metrics, { progress });
-    await writeJsonAtomic(`${runDir}/eval.json`, { metrics: out.metrics, scoring: out.scoring, backend: backend.name });
+    await writeJsonAtomic(`${runDir}/eval.json`, {
+      metrics: out.metrics,
+      scoring: out.scoring,
+      backend: backend.name,
+    });
     console.log(JSON.stringify(out.metrics, null, 2));
   }
   method.dispose();
 }
 
-async function readRunRecord(runDir: string): Promise<{ spec: Record<string, unknown>; preprocessingHash: string; status: string }> {
+async function readRunRecord(
+  runDir: string,
+): Promise<{ spec: Record<string, unknown>; preprocessingHash: string; status: string }> {
   let text: string;
   try {
     text = await Deno.readTextFile(`${runDir}/run.json`);
   } catch {
-    throw new UsageError(`${runDir}/run.json not found: --run must name a run directory made by 'deno task train'`);
+    throw new UsageError(
+      `${runDir}/run.json not found: --run must name a run directory made by 'deno task train'`,
+    );
   }
   const record = JSON.parse(text);
   if (record.status !== "complete") {
@@ -124,7 +135,8 @@ async function readRunRecord(runDir: string): Promise<{ spec: Record<string, unk
 function plugins(args: string[]): void {
   const { values } = parse(args, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } });
   if (values.help) return console.log(USAGE.plugins);
-  const schema = (s: unknown) => toJsonSchema(s as Parameters<typeof toJsonSchema>[0], { errorMode: "ignore" });
+  const schema = (s: unknown) =>
+    toJsonSchema(s as Parameters<typeof toJsonSchema>[0], { errorMode: "ignore" });
   const entries = [
     ...listMethods().map((m) => ({
       kind: "method",
@@ -134,7 +146,12 @@ function plugins(args: string[]): void {
       usesNoise: m.meta.usesNoise,
       configSchema: schema(m.schema),
     })),
-    ...listNoises().map((n) => ({ kind: "noise", id: n.id, description: n.description, configSchema: schema(n.schema) })),
+    ...listNoises().map((n) => ({
+      kind: "noise",
+      id: n.id,
+      description: n.description,
+      configSchema: schema(n.schema),
+    })),
     ...listDatasets().map((d) => ({
       kind: "dataset",
       id: d.id,

@@ -34,8 +34,16 @@ export class ConfigError extends Error {
 export function parseConfig<T>(schema: Schema<T>, input: unknown, where: string): T {
   const result = v.safeParse(schema, input ?? {});
   if (result.success) return result.output;
+  const known = "entries" in schema ? Object.keys((schema as { entries: object }).entries) : [];
   throw new ConfigError(
     where,
-    result.issues.map((issue) => `${v.getDotPath(issue) ?? "(root)"}: ${issue.message}`),
+    result.issues.map((issue) => {
+      const field = v.getDotPath(issue) ?? "(root)";
+      // strictObject reports an unknown key as "Expected never"; say what it means.
+      if (issue.expected === "never") {
+        return `${field}: unknown field${known.length ? ` (known fields: ${known.join(", ")})` : ""}`;
+      }
+      return `${field}: ${issue.message}`;
+    }),
   );
 }

@@ -73,7 +73,9 @@ export interface TrainSummary {
 /** A serialisable method state: named float tensors plus JSON. */
 export interface MethodState {
   /** Weights and buffers, by name. */
-  readonly tensors: Readonly<Record<string, { readonly shape: readonly number[]; readonly values: Float32Array }>>;
+  readonly tensors: Readonly<
+    Record<string, { readonly shape: readonly number[]; readonly values: Float32Array }>
+  >;
   /** Any JSON-serialisable extra state (step counters, etc.). */
   readonly meta?: Readonly<Record<string, unknown>>;
 }
@@ -124,6 +126,9 @@ export interface MethodDefinition<C = unknown> {
   readonly schema: Schema<C>;
   /** Static facts. */
   readonly meta: MethodMeta;
-  /** Builds an untrained instance for samples of `sampleShape` ([H, W, C] or [D, H, W, C]). */
-  create(config: C, sampleShape: readonly number[], seed: number): MethodInstance;
+  /**
+   * Builds an untrained instance for samples of `sampleShape` ([H, W, C] or [D, H, W, C]). `noise` is the
+   * run's configured noise source, for methods whose inference draws noise too (diffusion models).
+   */
+  create(config: C, sampleShape: readonly number[], seed: number, noise?: NoiseSource): MethodInstance;
 }

@@ -26,7 +26,9 @@ export class InMemorySamples implements SampleSet {
     this.sampleShape = sampleShape;
     const per = sampleShape.reduce((a, b) => a * b, 1);
     this.size = images.length / per;
-    if (!Number.isInteger(this.size)) throw new Error(`image array does not hold whole samples of [${sampleShape}]`);
+    if (!Number.isInteger(this.size)) {
+      throw new Error(`image array does not hold whole samples of [${sampleShape}]`);
+    }
     this.#images = images;
     this.#foreground = foreground;
     this.#labels = labels;

@@ -50,7 +50,9 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
     for (const t of [b.images, b.foreground, b.labels]) t?.dispose();
     finalLoss = (await loss.data())[0];
     loss.dispose();
-    if (!Number.isFinite(finalLoss)) throw new Error(`training diverged: loss is ${finalLoss} at step ${i + 1}`);
+    if (!Number.isFinite(finalLoss)) {
+      throw new Error(`training diverged: loss is ${finalLoss} at step ${i + 1}`);
+    }
     o.ctx.progress.update(i + 1, o.steps, { loss: finalLoss! });
     if (o.save && o.checkpointEvery && (i + 1) % o.checkpointEvery === 0 && i + 1 < o.steps) {
       await o.ctx.checkpoint(o.save());

@@ -77,7 +77,10 @@ export class ExampleCollector {
  * Draws examples as an RGB grid: grey input, grey reconstruction, score map in a heat colour map scaled to
  * the largest score over all examples (so rows are comparable), ground truth in red over the input.
  */
-export function renderExamples(examples: readonly Example[], gap = 2): { width: number; height: number; rgb: Uint8Array } {
+export function renderExamples(
+  examples: readonly Example[],
+  gap = 2,
+): { width: number; height: number; rgb: Uint8Array } {
   if (examples.length === 0) return { width: 1, height: 1, rgb: new Uint8Array(3) };
   const zoom = Math.max(1, Math.ceil(128 / examples[0]!.width)); // small slices are enlarged to be seen
   const h = examples[0]!.height * zoom;

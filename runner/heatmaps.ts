@@ -8,7 +8,12 @@ import { type Example, renderExamples } from "./examples.ts";
 import { encodePng } from "../core/png.ts";
 
 /** Writes `<dir>/<case-id>.png` for a case and its score map [D, H, W]; at most `maxSlices` rows. */
-export async function writeHeatmaps(dir: string, c: Case, scores: Float32Array, maxSlices = 48): Promise<void> {
+export async function writeHeatmaps(
+  dir: string,
+  c: Case,
+  scores: Float32Array,
+  maxSlices = 48,
+): Promise<void> {
   const [d, h, w, ch] = c.shape;
   const plane = h * w;
   const rows: Example[] = [];
@@ -25,7 +30,9 @@ export async function writeHeatmaps(dir: string, c: Case, scores: Float32Array, 
       width: w,
       image,
       score: scores.slice(z * plane, (z + 1) * plane),
-      label: c.label ? Float32Array.from(c.label.subarray(z * plane, (z + 1) * plane)) : new Float32Array(plane),
+      label: c.label
+        ? Float32Array.from(c.label.subarray(z * plane, (z + 1) * plane))
+        : new Float32Array(plane),
     });
   }
   const { width, height, rgb } = renderExamples(rows);

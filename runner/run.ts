@@ -126,8 +126,11 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
   try {
     const trainSet = await collectSamples(dataset.cases("train"), dataset.dims, { healthyOnly: true });
     const valSet = await collectSamples(dataset.cases("validation"), dataset.dims, { healthyOnly: true });
-    log(`data: ${dataset.id} ${trainSet.size} train / ${valSet.size} validation samples of [${trainSet.sampleShape}]`);
-    method = r.method.def.create(r.method.config, trainSet.sampleShape, r.spec.seed);
+    log(
+      `data: ${dataset.id} ${trainSet.size} train / ${valSet.size} validation samples of [${trainSet.sampleShape}]`,
+    );
+    const noise = r.noise ? r.noise.def.create(r.noise.config) : undefined;
+    method = r.method.def.create(r.method.config, trainSet.sampleShape, r.spec.seed, noise);
     const t0 = performance.now();
     const shared = await sharedModelPath(r, dataset, o.modelCacheDir ?? ".cache/models");
     let summary: TrainSummary;
@@ -141,12 +144,17 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
         ? await collectSamples(dataset.cases("labelled"), dataset.dims, { withLabels: true })
         : undefined;
       summary = await method.train(
-        { sampleShape: trainSet.sampleShape, train: trainSet, validation: valSet, ...(labelled ? { labelled } : {}) },
+        {
+          sampleShape: trainSet.sampleShape,
+          train: trainSet,
+          validation: valSet,
+          ...(labelled ? { labelled } : {}),
+        },
         {
           backend: backend.name,
           seed: r.spec.seed,
           rng: new Rng(r.spec.seed).fork("train"),
-          ...(r.noise ? { noise: r.noise.def.create(r.noise.config) } : {}),
+          ...(noise ? { noise } : {}),
           progress: o.progress?.("train", "it") ?? silentProgress,
           checkpoint: (state) => writeState(`${runDir}/checkpoint.state`, state),
           ...(o.signal ? { signal: o.signal } : {}),
@@ -181,7 +189,11 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
       versions: versions(),
     };
     await writeJsonAtomic(`${runDir}/metrics.json`, result);
-    await writeJsonAtomic(`${runDir}/run.json`, { ...record, status: "complete", finished: new Date().toISOString() });
+    await writeJsonAtomic(`${runDir}/run.json`, {
+      ...record,
+      status: "complete",
+      finished: new Date().toISOString(),
+    });
     return result;
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
@@ -193,14 +205,19 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
 }
 
 /** Loads a trained run's method from `runDir/model.state`. */
-export async function loadTrainedMethod(r: ResolvedRun, runDir: string, dataset: Dataset): Promise<MethodInstance> {
+export async function loadTrainedMethod(
+  r: ResolvedRun,
+  runDir: string,
+  dataset: Dataset,
+): Promise<MethodInstance> {
   let shape: number[] | undefined;
   for await (const c of dataset.cases("test")) {
     shape = sampleShapeOf(c, dataset.dims);
     break;
   }
   if (!shape) throw new Error(`dataset '${dataset.id}' has no test cases`);
-  const method = r.method.def.create(r.method.config, shape, r.spec.seed);
+  const noise = r.noise ? r.noise.def.create(r.noise.config) : undefined;
+  const method = r.method.def.create(r.method.config, shape, r.spec.seed, noise);
   method.load(await readState(`${runDir}/model.state`));
   return method;
 }
@@ -218,7 +235,9 @@ export async function evaluate(
   scoring: RunResult["scoring"];
   examples: Example[];
 }> {
-  const accumulators = new Map<string, MetricAccumulator>(metricIds.map((id) => [id, getMetric(id).create()]));
+  const accumulators = new Map<string, MetricAccumulator>(
+    metricIds.map((id) => [id, getMetric(id).create()]),
+  );
   const examples = new ExampleCollector(o.examples ?? 4);
   const cases: Case[] = [];
   for await (const c of dataset.cases("test")) cases.push(c);
@@ -265,7 +284,11 @@ async function scoreCase(
   for (let u = 0; u < units; u += batchSize) {
     const n = Math.min(batchSize, units - u);
     const images = tf.tensor(c.image.subarray(u * perUnit * ch, (u + n) * perUnit * ch), [n, ...shape, ch]);
-    const fg = tf.tensor(Float32Array.from(c.foreground.subarray(u * perUnit, (u + n) * perUnit)), [n, ...shape, 1]);
+    const fg = tf.tensor(Float32Array.from(c.foreground.subarray(u * perUnit, (u + n) * perUnit)), [
+      n,
+      ...shape,
+      1,
+    ]);
     const map = await method.score({ images, foreground: fg });
     scores.set((await map.data()) as Float32Array, u * perUnit);
     if (reconstruction && method.reconstruct) {
@@ -276,7 +299,9 @@ async function scoreCase(
     tf.dispose([images, fg, map]);
   }
   for (let i = 0; i < scores.length; i++) {
-    if (!Number.isFinite(scores[i])) throw new Error(`method produced a non-finite score for case ${c.id} at voxel ${i}`);
+    if (!Number.isFinite(scores[i])) {
+      throw new Error(`method produced a non-finite score for case ${c.id} at voxel ${i}`);
+    }
   }
   return reconstruction ? { scores, reconstruction } : { scores };
 }

@@ -86,7 +86,9 @@ export function resolveRun(input: unknown): ResolvedRun {
   let noise: ResolvedRun["noise"];
   if (method.meta.usesNoise) {
     if (!spec.noise) {
-      throw new ConfigError("run specification", [`noise: method '${method.id}' trains with noise; choose one`]);
+      throw new ConfigError("run specification", [
+        `noise: method '${method.id}' trains with noise; choose one`,
+      ]);
     }
     const def = getNoise(spec.noise);
     noise = { def, config: parseConfig(def.schema, spec.noiseConfig, `noise '${def.id}'`) };
@@ -95,7 +97,10 @@ export function resolveRun(input: unknown): ResolvedRun {
   }
   return {
     spec,
-    dataset: { def: dataset, config: parseConfig(dataset.schema, spec.datasetConfig, `dataset '${dataset.id}'`) },
+    dataset: {
+      def: dataset,
+      config: parseConfig(dataset.schema, spec.datasetConfig, `dataset '${dataset.id}'`),
+    },
     method: { def: method, config: parseConfig(method.schema, methodInput, `method '${method.id}'`) },
     ...(noise ? { noise } : {}),
   };

@@ -17,7 +17,11 @@ interface Header {
 /** Serialises a state to bytes. */
 export function encodeState(state: MethodState): Uint8Array {
   const entries = Object.entries(state.tensors);
-  const header: Header = { format: "uad-state-1", tensors: {}, ...(state.meta ? { meta: { ...state.meta } } : {}) };
+  const header: Header = {
+    format: "uad-state-1",
+    tensors: {},
+    ...(state.meta ? { meta: { ...state.meta } } : {}),
+  };
   let offset = 0;
   for (const [name, t] of entries) {
     header.tensors[name] = { shape: [...t.shape], offset, length: t.values.length };
@@ -55,7 +59,9 @@ export function decodeState(bytes: Uint8Array, where: string): MethodState {
   for (const [name, t] of Object.entries(header.tensors)) {
     const expected = t.shape.reduce((a, b) => a * b, 1);
     if (expected !== t.length) fail(`tensor '${name}' has shape [${t.shape}] but ${t.length} values`);
-    if (t.offset + 4 * t.length > data.byteLength) fail(`tensor '${name}' runs past the end (truncated file?)`);
+    if (t.offset + 4 * t.length > data.byteLength) {
+      fail(`tensor '${name}' runs past the end (truncated file?)`);
+    }
     const values = new Float32Array(t.length);
     for (let i = 0; i < t.length; i++) {
       values[i] = data.getFloat32(t.offset + 4 * i, true);

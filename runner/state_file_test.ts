@@ -3,7 +3,10 @@ import { decodeState, encodeState, readState, writeState } from "./state_file.ts
 
 Deno.test("state files round-trip tensors and meta exactly", async () => {
   const state = {
-    tensors: { "a.w": { shape: [2, 3], values: Float32Array.from([1, -2, 3.5, 1e-8, 0, 7]) }, b: { shape: [1], values: new Float32Array([42]) } },
+    tensors: {
+      "a.w": { shape: [2, 3], values: Float32Array.from([1, -2, 3.5, 1e-8, 0, 7]) },
+      b: { shape: [1], values: new Float32Array([42]) },
+    },
     meta: { step: 3 },
   };
   const dir = await Deno.makeTempDir();
@@ -23,5 +26,8 @@ Deno.test("corrupt state files are refused with the file named", async () => {
   garbage[10] = 0x7b;
   garbage[11] = 0x7b;
   assert.throws(() => decodeState(garbage, "z.state"), /z\.state: not a valid state file/);
-  await assert.rejects(() => readState("/nonexistent/m.state"), /cannot read model state \/nonexistent\/m\.state/);
+  await assert.rejects(
+    () => readState("/nonexistent/m.state"),
+    /cannot read model state \/nonexistent\/m\.state/,
+  );
 });

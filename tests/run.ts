@@ -4,7 +4,14 @@
  * @module
  */
 const args = ["test", "-A", "--no-check=remote", ...Deno.args];
-const child = new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" }).spawn();
+// Plain output keeps the summary line parseable.
+const child = new Deno.Command(Deno.execPath(), {
+  args,
+  stdout: "piped",
+  stderr: "inherit",
+  env: { NO_COLOR: "1" },
+})
+  .spawn();
 const decoder = new TextDecoder();
 let tail = "";
 for await (const chunk of child.stdout) {
@@ -13,8 +20,8 @@ for await (const chunk of child.stdout) {
 }
 const status = await child.status;
 // deno test's summary: "ok | 12 passed (3 steps) | 0 failed | 1 ignored (2s)"
-const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
-const summary = [...plain.matchAll(/(\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \| (\d+) ignored)?/g)].at(-1);
+const summary = [...tail.matchAll(/(\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \| (\d+) ignored)?/g)]
+  .at(-1);
 const passed = Number(summary?.[1] ?? 0);
 const failed = Number(summary?.[2] ?? (status.success ? 0 : 1));
 const ignored = Number(summary?.[3] ?? 0);

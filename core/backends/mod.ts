@@ -1,16 +1,15 @@
 /**
- * Backend helpers. `registerFastCpuConvKernels` swaps the pure-JS cpu backend's naive
- * convolution kernels (2-D and 3-D, forward and both gradients) for im2col + blocked-matmul ones,
- * and `registerFastCpuMatMulKernel` its BatchMatMul for the same blocked matmul; call them once
- * the cpu backend is selected.
+ * Faster kernels for tfjs's pure-JS cpu backend: convolutions (2-D and 3-D, forward and both gradients) as
+ * im2col + blocked matrix products, BatchMatMul, and broadcasting, reduction, layout and pooling kernels
+ * without per-element index arithmetic. `registerFastCpuKernels` installs them all; backend selection calls
+ * it when the cpu backend is chosen.
  *
  * @example
  * ```ts
  * import { tf } from "../tf.ts";
- * import { registerFastCpuConvKernels, registerFastCpuMatMulKernel } from "./mod.ts";
+ * import { registerFastCpuKernels } from "./mod.ts";
  * await tf.setBackend("cpu");
- * registerFastCpuConvKernels();
- * registerFastCpuMatMulKernel();
+ * registerFastCpuKernels();
  * ```
  * @module
  */
@@ -21,16 +20,15 @@ export {
   unregisterFastCpuConvKernels,
 } from "./cpu_conv.ts";
 export {
+  FAST_CPU_GENERIC_KERNELS,
+  isFastCpuGenericKernelActive,
+  registerFastCpuGenericKernels,
+  unregisterFastCpuGenericKernels,
+} from "./cpu_generic.ts";
+export {
   isFastCpuMatMulKernelActive,
   registerFastCpuMatMulKernel,
   unregisterFastCpuMatMulKernel,
 } from "./cpu_matmul.ts";
 
-import { registerFastCpuConvKernels } from "./cpu_conv.ts";
-import { registerFastCpuMatMulKernel } from "./cpu_matmul.ts";
-
-/** Registers every fast cpu kernel of this folder (idempotent); backend selection calls it for `cpu`. */
-export function registerFastCpuKernels(): void {
-  registerFastCpuConvKernels();
-  registerFastCpuMatMulKernel();
-}
+export { registerFastCpuKernels } from "./register_cpu.ts";

@@ -56,7 +56,10 @@ export function reflectPadGrad(dy: tf.Tensor, shape: readonly number[], p: numbe
         return tf.slice(g, b, s);
       };
       const place = (t: tf.Tensor, before: number, after: number) =>
-        tf.pad(tf.reverse(t, axis), t.shape.map((_, i) => (i === axis ? [before, after] : [0, 0]) as [number, number]));
+        tf.pad(
+          tf.reverse(t, axis),
+          t.shape.map((_, i) => (i === axis ? [before, after] : [0, 0]) as [number, number]),
+        );
       // Padded index i < p copied source p − i; padded index n + p + j copied source n − 2 − j.
       g = tf.addN([part(p, n), place(part(0, p), 1, n - 1 - p), place(part(n + p, p), n - 1 - p, 1)]);
     }

@@ -31,18 +31,24 @@ Deno.test("reflectPad's gradient equals the numerical gradient (tfjs's MirrorPad
     numeric[i] = f(tf.tensor(bumped, x.shape)).dataSync()[0]! - base;
   }
   close(analytic, tf.tensor(numeric, x.shape), 1e-3);
-  const crop = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.mirrorPad(t, [[0, 0], [1, 1], [1, 1], [0, 0]], "reflect"), weights)))(x);
+  const crop = tf.grad((t: tf.Tensor) =>
+    tf.sum(tf.mul(tf.mirrorPad(t, [[0, 0], [1, 1], [1, 1], [0, 0]], "reflect"), weights))
+  )(x);
   assert.ok(tf.max(tf.abs(tf.sub(crop, analytic))).dataSync()[0]! > 0.1, "stock gradient unexpectedly exact");
 });
 
 Deno.test("upConv equals a 2×2 stride-2 transposed convolution", () => {
   const rng = new Rng(2);
-  const rnd = (shape: number[]) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng.normal()), shape);
+  const rnd = (shape: number[]) =>
+    tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng.normal()), shape);
   const x = rnd([2, 3, 4, 5]);
   const w = rnd([5, 4 * 6]);
   const b = rnd([6]);
   const kernel = tf.transpose(tf.reshape(w, [5, 2, 2, 6]), [1, 2, 3, 0]); // [kh, kw, Cout, Cin]
-  const ref = tf.add(tf.conv2dTranspose(x as tf.Tensor4D, kernel as tf.Tensor4D, [2, 6, 8, 6], 2, "valid"), b);
+  const ref = tf.add(
+    tf.conv2dTranspose(x as tf.Tensor4D, kernel as tf.Tensor4D, [2, 6, 8, 6], 2, "valid"),
+    b,
+  );
   close(upConv(x, w, b), ref);
 });
 

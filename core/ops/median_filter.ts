@@ -14,7 +14,11 @@
  * console.assert(medianFilter2d(img, [1, 5, 5], 3)[12] === 0);
  * ```
  */
-export function medianFilter2d(data: Float32Array, shape: readonly [number, number, number], k: number): Float32Array {
+export function medianFilter2d(
+  data: Float32Array,
+  shape: readonly [number, number, number],
+  k: number,
+): Float32Array {
   const [b, h, w] = shape;
   checkWindow(k, [h, w]);
   const r = (k - 1) >> 1;

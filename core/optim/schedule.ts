@@ -32,7 +32,8 @@ export function oneCycleLr(
   const initial = maxLr / divFactor;
   const final = initial / finalDivFactor;
   const warm = Math.max(1, Math.round(pctStart * total));
-  const cos = (from: number, to: number, frac: number) => to + ((from - to) * (1 + Math.cos(Math.PI * frac))) / 2;
+  const cos = (from: number, to: number, frac: number) =>
+    to + ((from - to) * (1 + Math.cos(Math.PI * frac))) / 2;
   if (step < warm) return cos(initial, maxLr, step / warm);
   return cos(maxLr, final, Math.min(1, (step - warm) / Math.max(1, total - warm)));
 }

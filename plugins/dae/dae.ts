@@ -7,12 +7,10 @@ import {
   Adam,
   type Batch,
   cosineLr,
-  erodeMask,
   type MethodInstance,
   type MethodState,
-  medianFilter2d,
-  medianFilter3d,
   oneCycleLr,
+  residualScore,
   Rng,
   tf,
   type TrainContext,
@@ -96,20 +94,11 @@ export class Dae implements MethodInstance {
    * Anomaly maps: mean absolute residual over channels inside the eroded foreground, median filtered.
    * [B, ...S, C] → [B, ...S].
    */
-  async score(batch: Batch): Promise<tf.Tensor> {
-    const c = this.#cfg;
-    const err = tf.tidy(() => {
-      const mask = erodeMask(batch.foreground, c.erodeKernel, c.erodeKeep);
-      const residual = tf.abs(tf.sub(batch.images, this.#net.apply(batch.images)));
-      return tf.squeeze(tf.mul(tf.mean(residual, -1, true), mask), [-1]); // [B, ...S]
-    });
-    const shape = err.shape;
-    const values = (await err.data()) as Float32Array;
-    err.dispose();
-    const filtered = this.#dims === 2
-      ? medianFilter2d(values, shape as [number, number, number], c.medianKernel)
-      : medianFilter3d(values, shape as [number, number, number, number], c.medianKernel);
-    return tf.tidy(() => tf.mul(tf.tensor(filtered, shape), tf.squeeze(batch.foreground, [-1])));
+  score(batch: Batch): Promise<tf.Tensor> {
+    const restored = this.#net.apply(batch.images);
+    const scores = residualScore(batch.images, restored, batch.foreground, this.#cfg);
+    restored.dispose();
+    return scores;
   }
 
   /** The network weights. */

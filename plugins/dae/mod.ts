@@ -10,7 +10,8 @@ registerMethod({
   id: "dae",
   schema: daeSchema,
   meta: {
-    description: "Denoising autoencoder (U-Net) trained to remove noise from healthy images; score = residual",
+    description:
+      "Denoising autoencoder (U-Net) trained to remove noise from healthy images; score = residual",
     dims: [2, 3],
     usesNoise: true,
     reference: "Kascenas et al., MedIA 2023; MIDL 2022",

@@ -150,15 +150,21 @@ export class DiffusionModel {
   }
 
   /**
-   * Restores {@linkcode save}'s state. The noise source cannot be serialised: an instance that trained keeps
-   * its own when the id matches; otherwise the source is rebuilt from the registry with its default config.
+   * Restores {@linkcode save}'s state. The noise source cannot be serialised: an instance given the run's
+   * source keeps it (a different noise type is an error); one without a source gets the saved type with its
+   * default config.
    */
   load(state: MethodState): void {
     this.#net.params.fromState(state.tensors, "net.");
     this.#ema.params.fromState(state.tensors, "ema.");
     this.#emaUpdates = Number(state.meta?.emaUpdates ?? 0);
     const id = state.meta?.noise;
-    if (typeof id === "string" && this.#noise?.source.id !== id) {
+    if (typeof id === "string" && this.#noise && this.#noise.source.id !== id) {
+      throw new Error(
+        `diffusion: the state was trained with '${id}' noise, but this run uses '${this.#noise.source.id}'`,
+      );
+    }
+    if (typeof id === "string" && !this.#noise) {
       const def = getNoise(id);
       this.setNoise(def.create(parseConfig(def.schema, {}, `noise '${id}'`)));
     }

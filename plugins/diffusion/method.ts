@@ -7,11 +7,11 @@
 import {
   type Batch,
   erodeMask,
+  finishScoreMap,
   hashString,
-  medianFilter2d,
-  medianFilter3d,
   type MethodInstance,
   type MethodState,
+  type NoiseSource,
   Rng,
   tf,
   type TrainContext,
@@ -49,10 +49,18 @@ export class DiffusionMethod implements MethodInstance {
   readonly reconstruct?: (images: tf.Tensor) => tf.Tensor;
 
   /** An untrained method for samples of `sampleShape` ([H, W, C] or [D, H, W, C]). */
-  constructor(mode: DiffusionMode, cfg: DiffusionConfig, sampleShape: readonly number[], seed: number) {
+  constructor(
+    mode: DiffusionMode,
+    cfg: DiffusionConfig,
+    sampleShape: readonly number[],
+    seed: number,
+    noise?: NoiseSource,
+  ) {
     this.#mode = mode;
     this.#cfg = cfg;
     this.#model = new DiffusionModel(cfg, sampleShape, seed);
+    // The run's configured noise; a loaded state only names its noise type, not its parameters.
+    if (noise) this.#model.setNoise(noise);
     // The runner calls reconstruct right after score with the same tensor: reuse that result rather than
     // paying for a second sampling chain.
     if (mode !== "diffusion-kl") {
@@ -100,7 +108,7 @@ export class DiffusionMethod implements MethodInstance {
    * Maps [B, ...S]: the channel-mean |x − restoration| (in the data's [0, 1] units) or the KL heatmap, inside
    * the eroded foreground, median filtered, zero outside the foreground.
    */
-  async score(batch: Batch): Promise<tf.Tensor> {
+  score(batch: Batch): Promise<tf.Tensor> {
     const c = this.#cfg;
     const rng = scoringRng(c.scoreSeed, batch.images);
     const raw = tf.tidy(() => {
@@ -114,13 +122,7 @@ export class DiffusionMethod implements MethodInstance {
       }
       return tf.squeeze(tf.mul(map, erodeMask(batch.foreground, c.erodeKernel, c.erodeKeep)), [-1]); // [B, ...S]
     });
-    const shape = raw.shape;
-    const values = (await raw.data()) as Float32Array;
-    raw.dispose();
-    const filtered = this.#model.dims === 2
-      ? medianFilter2d(values, shape as [number, number, number], c.medianKernel)
-      : medianFilter3d(values, shape as [number, number, number, number], c.medianKernel);
-    return tf.tidy(() => tf.mul(tf.tensor(filtered, shape), tf.squeeze(batch.foreground, [-1])));
+    return finishScoreMap(raw, batch.foreground, c.medianKernel);
   }
 
   #keep(images: tf.Tensor, restored: tf.Tensor): void {

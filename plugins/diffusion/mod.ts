@@ -37,7 +37,8 @@ registerMethod({
     testConfig: { ...testConfig, noiseLevel: 200 },
     sharedModel,
   },
-  create: (config, sampleShape, seed) => new DiffusionMethod("anoddpm", config, sampleShape, seed),
+  create: (config, sampleShape, seed, noise) =>
+    new DiffusionMethod("anoddpm", config, sampleShape, seed, noise),
 });
 
 registerMethod({
@@ -51,7 +52,8 @@ registerMethod({
     testConfig: { ...testConfig, klTimesteps: [100, 200] },
     sharedModel,
   },
-  create: (config, sampleShape, seed) => new DiffusionMethod("diffusion-kl", config, sampleShape, seed),
+  create: (config, sampleShape, seed, noise) =>
+    new DiffusionMethod("diffusion-kl", config, sampleShape, seed, noise),
 });
 
 registerMethod({
@@ -65,8 +67,8 @@ registerMethod({
     testConfig: { ...testConfig, klTimesteps: [100, 200], inpaintStart: 200 },
     sharedModel,
   },
-  create: (config, sampleShape, seed) =>
-    new DiffusionMethod("diffusion-kl-inpaint", config, sampleShape, seed),
+  create: (config, sampleShape, seed, noise) =>
+    new DiffusionMethod("diffusion-kl-inpaint", config, sampleShape, seed, noise),
 });
 
 for (const [id, p] of Object.entries(diffusionPresets)) {

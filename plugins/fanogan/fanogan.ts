@@ -6,10 +6,9 @@
 import {
   Adam,
   type Batch,
-  erodeMask,
-  medianFilter2d,
   type MethodInstance,
   type MethodState,
+  residualScore,
   Rng,
   shuffledBatches,
   tf,
@@ -163,18 +162,11 @@ export class Fanogan implements MethodInstance {
    * Anomaly maps: |x − G(E(x))| in the input's [0, 1] range, averaged over channels, inside the eroded
    * foreground, median filtered (Kascenas et al.'s evaluation), zero outside the foreground. [B, H, W, C] → [B, H, W].
    */
-  async score(batch: Batch): Promise<tf.Tensor> {
-    const c = this.#cfg;
-    const err = tf.tidy(() => {
-      const mask = erodeMask(batch.foreground, c.erodeKernel, c.erodeKeep);
-      const residual = tf.abs(tf.sub(batch.images, this.reconstruct(batch.images)));
-      return tf.squeeze(tf.mul(tf.mean(residual, -1, true), mask), [-1]); // [B, H, W]
-    });
-    const shape = err.shape as [number, number, number];
-    const values = (await err.data()) as Float32Array;
-    err.dispose();
-    const filtered = medianFilter2d(values, shape, c.medianKernel);
-    return tf.tidy(() => tf.mul(tf.tensor(filtered, shape), tf.squeeze(batch.foreground, [-1])));
+  score(batch: Batch): Promise<tf.Tensor> {
+    const restored = this.reconstruct(batch.images);
+    const scores = residualScore(batch.images, restored, batch.foreground, this.#cfg);
+    restored.dispose();
+    return scores;
   }
 
   /** G's weights and running statistics, D's and E's weights. */

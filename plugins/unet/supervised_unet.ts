@@ -8,8 +8,7 @@ import {
   Adam,
   type Batch,
   cosineLr,
-  medianFilter2d,
-  medianFilter3d,
+  finishScoreMap,
   type MethodInstance,
   type MethodState,
   oneCycleLr,
@@ -102,21 +101,9 @@ export class SupervisedUnet implements MethodInstance {
   }
 
   /** Lesion probability maps, sigmoid of the logits, zero outside the foreground: [B, ...S, C] → [B, ...S]. */
-  async score(batch: Batch): Promise<tf.Tensor> {
+  score(batch: Batch): Promise<tf.Tensor> {
     const prob = tf.tidy(() => tf.squeeze(tf.sigmoid(this.#net.apply(batch.images)), [-1])); // [B, ...S]
-    let out = prob;
-    const k = this.#cfg.medianKernel;
-    if (k > 1) {
-      const values = (await prob.data()) as Float32Array;
-      const filtered = this.#dims === 2
-        ? medianFilter2d(values, prob.shape as [number, number, number], k)
-        : medianFilter3d(values, prob.shape as [number, number, number, number], k);
-      out = tf.tensor(filtered, prob.shape);
-      prob.dispose();
-    }
-    const masked = tf.tidy(() => tf.mul(out, tf.squeeze(batch.foreground, [-1])));
-    out.dispose();
-    return masked;
+    return finishScoreMap(prob, batch.foreground, this.#cfg.medianKernel);
   }
 
   /** The network weights. */

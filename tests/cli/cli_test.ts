@@ -7,17 +7,27 @@ import assert from "node:assert/strict";
 const main = new URL("../../cli/main.ts", import.meta.url).pathname;
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", main, ...args], stdout: "piped", stderr: "piped" })
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", main, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  })
     .output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
-const tinyData = ["size=32", "trainSubjects=3", "validationSubjects=1", "testSubjects=2", "slicesPerSubject=4"]
+const tinyData = [
+  "size=32",
+  "trainSubjects=3",
+  "validationSubjects=1",
+  "testSubjects=2",
+  "slicesPerSubject=4",
+]
   .flatMap((s) => ["--dataset-set", s]);
 const tinyDae = ["widths=[4,8]", "steps=3", "batchSize=4"].flatMap((s) => ["--set", s]);
 
-async function listDir(path: string): Promise<string[]> {
+function listDir(path: string): string[] {
   try {
     return [...Deno.readDirSync(path)].map((e) => e.name);
   } catch {
@@ -34,7 +44,10 @@ Deno.test("bad names and values are clear errors and leave no run directory", as
     [["--noise", "coarse", "--dataset-set", "size=3"], /dataset 'phantom2d'[\s\S]*size/],
     [["--noise", "coarse", "--seed", "x"], /--seed/],
     [["--noise", "coarse", "--bogus"], /bogus/],
-    [["--dataset", "realbrain", "--noise", "coarse", "--data", "/nonexistent/folder"], /\/nonexistent\/folder/],
+    [
+      ["--dataset", "realbrain", "--noise", "coarse", "--data", "/nonexistent/folder"],
+      /\/nonexistent\/folder/,
+    ],
   ];
   for (const [args, message] of cases) {
     const r = await cli("train", "--backend", "cpu", "--runs-dir", runs, ...args);
@@ -42,14 +55,24 @@ Deno.test("bad names and values are clear errors and leave no run directory", as
     assert.match(r.stderr, message);
     assert.doesNotMatch(r.stderr, /^\s+at /m, "a user error should not print a stack trace");
   }
-  assert.deepEqual(await listDir(runs), [], "no run directory may be created for a rejected command");
+  assert.deepEqual(listDir(runs), [], "no run directory may be created for a rejected command");
 });
 
 Deno.test("a tiny run trains, records everything, and can be scored and re-evaluated", async () => {
   const runs = await Deno.makeTempDir();
-  const r = await cli("train", "--backend", "cpu", "--noise", "coarse", "--runs-dir", runs, ...tinyData, ...tinyDae);
+  const r = await cli(
+    "train",
+    "--backend",
+    "cpu",
+    "--noise",
+    "coarse",
+    "--runs-dir",
+    runs,
+    ...tinyData,
+    ...tinyDae,
+  );
   assert.equal(r.code, 0, r.stderr);
-  const [id] = await listDir(runs);
+  const [id] = listDir(runs);
   const dir = `${runs}/${id}`;
   const record = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
   assert.equal(record.status, "complete");
@@ -59,7 +82,10 @@ Deno.test("a tiny run trains, records everything, and can be scored and re-evalu
   assert.ok(record.versions.tfjs && record.versions.deno);
   const metrics = JSON.parse(await Deno.readTextFile(`${dir}/metrics.json`));
   for (const id of ["auprc", "dice-max", "auroc"]) {
-    assert.ok(metrics.metrics[id].value >= 0 && metrics.metrics[id].value <= 1, `${id} = ${metrics.metrics[id].value}`);
+    assert.ok(
+      metrics.metrics[id].value >= 0 && metrics.metrics[id].value <= 1,
+      `${id} = ${metrics.metrics[id].value}`,
+    );
   }
   assert.equal(metrics.training.steps, 3);
   for (const f of ["model.state", "examples.png"]) assert.ok((await Deno.stat(`${dir}/${f}`)).size > 0, f);
@@ -68,11 +94,14 @@ Deno.test("a tiny run trains, records everything, and can be scored and re-evalu
   const ev = await cli("eval", "--run", dir, "--backend", "cpu");
   assert.equal(ev.code, 0, ev.stderr);
   const again = JSON.parse(await Deno.readTextFile(`${dir}/eval.json`));
-  assert.ok(Math.abs(again.metrics.auprc.value - metrics.metrics.auprc.value) < 1e-9, "eval must reproduce the run's AUPRC");
+  assert.ok(
+    Math.abs(again.metrics.auprc.value - metrics.metrics.auprc.value) < 1e-9,
+    "eval must reproduce the run's AUPRC",
+  );
 
   const sc = await cli("score", "--run", dir, "--backend", "cpu");
   assert.equal(sc.code, 0, sc.stderr);
-  assert.equal((await listDir(`${dir}/heatmaps`)).filter((f) => f.endsWith(".png")).length, 2);
+  assert.equal((listDir(`${dir}/heatmaps`)).filter((f) => f.endsWith(".png")).length, 2);
 });
 
 Deno.test("score and eval refuse a directory that is not a complete run", async () => {
@@ -90,7 +119,10 @@ Deno.test("bench runs a grid, writes the leaderboard, and resumes without redoin
   const out = await Deno.makeTempDir();
   const grid = {
     name: "tiny",
-    datasets: [{ id: "phantom2d", config: { size: 32, trainSubjects: 3, validationSubjects: 1, testSubjects: 2, slicesPerSubject: 4 } }],
+    datasets: [{
+      id: "phantom2d",
+      config: { size: 32, trainSubjects: 3, validationSubjects: 1, testSubjects: 2, slicesPerSubject: 4 },
+    }],
     methods: [{ id: "dae", config: { widths: [4, 8], steps: 2, batchSize: 4 } }],
     noises: [{ id: "gaussian" }, { id: "coarse", config: { resolution: 4 } }],
     seeds: [0],
@@ -105,7 +137,10 @@ Deno.test("bench runs a grid, writes the leaderboard, and resumes without redoin
   assert.match(md, /\| Method \| Noise \| AUPRC \| Dice/);
   assert.match(md, /gaussian/);
   assert.match(md, /coarse/);
-  assert.match(await Deno.readTextFile(`${out}/tiny/leaderboard.csv`), /^dataset,preprocessing_hash,method,noise,seeds,auprc_mean/);
+  assert.match(
+    await Deno.readTextFile(`${out}/tiny/leaderboard.csv`),
+    /^dataset,preprocessing_hash,method,noise,seeds,auprc_mean/,
+  );
   const second = await cli("bench", "--grid", `${out}/grid.json`, "--out", out);
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stderr, /2 cells, 2 already finished, 0 to run/);
@@ -115,7 +150,11 @@ Deno.test("bench runs a grid, writes the leaderboard, and resumes without redoin
 Deno.test("plugins --json lists every kind with config schemas", async () => {
   const r = await cli("plugins", "--json");
   assert.equal(r.code, 0, r.stderr);
-  const entries = JSON.parse(r.stdout) as { kind: string; id: string; configSchema?: { properties?: Record<string, unknown> } }[];
+  const entries = JSON.parse(r.stdout) as {
+    kind: string;
+    id: string;
+    configSchema?: { properties?: Record<string, unknown> };
+  }[];
   const dae = entries.find((e) => e.kind === "method" && e.id === "dae");
   assert.ok(dae?.configSchema?.properties?.widths, "dae's schema lists its fields");
   for (const kind of ["method", "noise", "dataset", "metric", "preset"]) {

@@ -4,7 +4,16 @@
  */
 import assert from "node:assert/strict";
 import "../../plugins/mod.ts";
-import { getNoise, InMemorySamples, listMethods, parseConfig, Rng, selectBackend, silentProgress, tf } from "../../core/mod.ts";
+import {
+  getNoise,
+  InMemorySamples,
+  listMethods,
+  parseConfig,
+  Rng,
+  selectBackend,
+  silentProgress,
+  tf,
+} from "../../core/mod.ts";
 
 await selectBackend("cpu");
 
@@ -29,7 +38,9 @@ function toySamples(shape: number[], n: number, seed: number, lesion = false): I
       }
       const inside = r2 < 0.16 ? 1 : 0;
       fg[s * voxels + v] = inside;
-      for (let c = 0; c < ch; c++) img[(s * voxels + v) * ch + c] = inside * (0.4 + 0.3 * Math.cos(6 * r2 + c) + 0.05 * rng.normal());
+      for (let c = 0; c < ch; c++) {
+        img[(s * voxels + v) * ch + c] = inside * (0.4 + 0.3 * Math.cos(6 * r2 + c) + 0.05 * rng.normal());
+      }
       if (labels && r2 < 0.02) {
         labels[s * voxels + v] = 1;
         for (let c = 0; c < ch; c++) img[(s * voxels + v) * ch + c] = 0.95;
@@ -68,11 +79,17 @@ for (const def of listMethods()) {
         return;
       }
       assert.ok(summary.steps >= 0);
-      if (summary.finalLoss !== undefined) assert.ok(Number.isFinite(summary.finalLoss), "final loss is not finite");
+      if (summary.finalLoss !== undefined) {
+        assert.ok(Number.isFinite(summary.finalLoss), "final loss is not finite");
+      }
 
       const batch = validation.batch([0, 1]);
       const scores = await m.score(batch);
-      assert.deepEqual(scores.shape, [2, ...shape.slice(0, -1)], "score map must have the input's spatial shape");
+      assert.deepEqual(
+        scores.shape,
+        [2, ...shape.slice(0, -1)],
+        "score map must have the input's spatial shape",
+      );
       const values = await scores.data();
       const fg = await batch.foreground.data();
       values.forEach((v, i) => {
