@@ -13,6 +13,7 @@ import { encodePng } from "../core/png.ts";
 import { getNoise } from "../core/registry.ts";
 import { Rng } from "../core/rng.ts";
 import "../plugins/noise/mod.ts";
+import { drawText } from "../core/bitmap_text.ts";
 
 const TILE = 128;
 const VOLUME = 64;
@@ -49,57 +50,6 @@ const ROWS: Tile[][] = [
   ],
 ];
 
-/** A 3x5 bitmap font for the label characters: five rows of three bits, top row first. */
-const FONT: Record<string, string> = {
-  " ": "000 000 000 000 000",
-  "=": "000 111 000 111 000",
-  ".": "000 000 000 000 010",
-  "0": "111 101 101 101 111",
-  "1": "010 110 010 010 111",
-  "2": "111 001 111 100 111",
-  "3": "111 001 111 001 111",
-  "4": "101 101 111 001 001",
-  "5": "111 100 111 001 111",
-  "6": "111 100 111 101 111",
-  "8": "111 101 111 101 111",
-  A: "010 101 111 101 101",
-  C: "011 100 100 100 011",
-  D: "110 101 101 101 110",
-  E: "111 100 110 100 111",
-  F: "111 100 110 100 100",
-  G: "011 100 101 101 011",
-  I: "111 010 010 010 111",
-  L: "100 100 100 100 111",
-  M: "101 111 111 101 101",
-  N: "110 101 101 101 101",
-  O: "010 101 101 101 010",
-  P: "110 101 110 100 100",
-  R: "110 101 110 101 101",
-  S: "011 100 010 001 110",
-  U: "101 101 101 101 111",
-  X: "101 101 010 101 101",
-  Z: "111 001 010 100 111",
-};
-
-/** Draws `text` in white into a grayscale canvas with its top-left corner at (x, y). */
-function drawText(canvas: Uint8Array, canvasWidth: number, text: string, x: number, y: number): void {
-  for (const [n, ch] of [...text].entries()) {
-    const glyph = FONT[ch];
-    if (!glyph) throw new Error(`noise_preview: no glyph for '${ch}' in label '${text}'`);
-    const rows = glyph.split(" ");
-    for (let r = 0; r < 5; r++) {
-      for (let c = 0; c < 3; c++) {
-        if (rows[r]![c] !== "1") continue;
-        for (let dy = 0; dy < SCALE; dy++) {
-          for (let dx = 0; dx < SCALE; dx++) {
-            canvas[(y + r * SCALE + dy) * canvasWidth + x + (n * 4 + c) * SCALE + dx] = 255;
-          }
-        }
-      }
-    }
-  }
-}
-
 /** A TILE x TILE field of noise values: a 2D sample, or the middle depth slice of a volume, enlarged. */
 function tileValues(tile: Tile, rng: Rng): Float32Array {
   const def = getNoise(tile.noise);
@@ -132,7 +82,7 @@ function renderGrid(seed: number): { pixels: Uint8Array; width: number; height: 
     for (const [c, tile] of row.entries()) {
       const left = GAP + c * (TILE + GAP);
       const top = GAP + r * (TILE + LABEL + GAP);
-      drawText(pixels, width, tile.label, left, top + 2);
+      drawText(pixels, width, 1, tile.label, left, top + 2, { scale: SCALE });
       const values = tileValues(tile, rng.fork(tile.label));
       for (let y = 0; y < TILE; y++) {
         for (let x = 0; x < TILE; x++) {

@@ -81,10 +81,17 @@ async function tryWebgpu(required: boolean): Promise<BackendSelection> {
     }
     return { name: "", reason };
   }
-  await import("@tensorflow/tfjs-backend-webgpu");
   const info = adapter.info;
-  const desc = [info?.vendor, info?.device || info?.description].filter(Boolean).join(" ");
-  return { name: "webgpu", reason: desc ? `adapter: ${desc}` : "adapter found" };
+  const desc = info?.description || [info?.vendor, info?.device].filter(Boolean).join(" ") || "unnamed";
+  // A fallback adapter is a software rasteriser (e.g. llvmpipe): slower than the cpu backend's kernels.
+  if (info?.isFallbackAdapter && !required) {
+    return { name: "", reason: `only a software WebGPU adapter (${desc})` };
+  }
+  await import("@tensorflow/tfjs-backend-webgpu");
+  return {
+    name: "webgpu",
+    reason: `adapter: ${desc}${info?.isFallbackAdapter ? " (software fallback)" : ""}`,
+  };
 }
 
 function firstLine(e: unknown): string {

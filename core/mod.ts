@@ -17,6 +17,8 @@ export * from "./method.ts";
 export * from "./metric.ts";
 export * from "./noise.ts";
 export * from "./nn/attention.ts";
+export * from "./nn/autoencoder.ts";
+export * from "./nn/dense.ts";
 export * from "./nn/layers.ts";
 export * from "./nn/params.ts";
 export * from "./nn/timestep_embedding.ts";

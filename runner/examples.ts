@@ -4,6 +4,7 @@
  * @module
  */
 import type { Case } from "../core/mod.ts";
+import { drawText } from "../core/bitmap_text.ts";
 import { encodePng } from "../core/png.ts";
 import { writeFileAtomic } from "./atomic.ts";
 
@@ -73,9 +74,12 @@ export class ExampleCollector {
   }
 }
 
+/** Column titles of the examples grid. */
+const TITLES = ["input", "reconstruction", "score", "ground truth"];
+
 /**
- * Draws examples as an RGB grid: grey input, grey reconstruction, score map in a heat colour map scaled to
- * the largest score over all examples (so rows are comparable), ground truth in red over the input.
+ * Draws examples as an RGB grid under a title row: grey input, grey reconstruction, score map in a heat colour
+ * map scaled to the largest score over all examples (so rows are comparable), ground truth in red.
  */
 export function renderExamples(
   examples: readonly Example[],
@@ -86,9 +90,14 @@ export function renderExamples(
   const h = examples[0]!.height * zoom;
   const w = examples[0]!.width * zoom;
   const cols = 4;
+  const header = 14;
   const width = cols * w + (cols - 1) * gap;
-  const height = examples.length * h + (examples.length - 1) * gap;
+  const height = header + examples.length * h + (examples.length - 1) * gap;
   const rgb = new Uint8Array(width * height * 3).fill(255);
+  TITLES.forEach((t, c) => {
+    const scale = w >= 160 ? 2 : 1;
+    drawText(rgb, width, 3, t, c * (w + gap) + 2, 2, { scale, color: [40, 40, 40] });
+  });
   let maxScore = 0;
   for (const e of examples) for (const s of e.score) maxScore = Math.max(maxScore, s);
   const put = (x: number, y: number, r: number, g: number, b: number) => {
@@ -98,7 +107,7 @@ export function renderExamples(
     rgb[o + 2] = b;
   };
   examples.forEach((e, row) => {
-    const y0 = row * (h + gap);
+    const y0 = header + row * (h + gap);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const i = Math.floor(y / zoom) * e.width + Math.floor(x / zoom);

@@ -5,8 +5,7 @@
  */
 import {
   type Batch,
-  medianFilter2d,
-  medianFilter3d,
+  finishScoreMap,
   type MethodInstance,
   type MethodState,
   tf,
@@ -59,11 +58,7 @@ export class Thresholding implements MethodInstance {
         equalised.set(equaliseHistogram(part(values!), part(fg!), c.bins), b * per);
       }
     }
-    const filtered = shape.length === 3
-      ? medianFilter2d(equalised, shape as [number, number, number], c.medianKernel)
-      : medianFilter3d(equalised, shape as [number, number, number, number], c.medianKernel);
-    for (let i = 0; i < filtered.length; i++) if (fg![i] === 0) filtered[i] = 0;
-    return tf.tensor(filtered, shape);
+    return finishScoreMap(tf.tensor(equalised, shape), batch.foreground, c.medianKernel);
   }
 
   /** An empty state. */

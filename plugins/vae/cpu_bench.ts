@@ -1,13 +1,13 @@
 /**
  * CPU cost of the VAE methods at 64×64×4 with batch 16 and the CPU default config: prints training ms/step,
- * `vae` scoring ms/slice and `vae-restoration` scoring ms/slice (fast cpu kernels registered).
+ * `vae` scoring ms/slice and `vae-restoration` scoring ms/slice (every fast cpu kernel registered, as backend selection does).
  *
  * Usage: `deno run -A plugins/vae/cpu_bench.ts [--steps 5] [--iterations 20] [--size 64]`
  * @module
  */
 import { parseArgs } from "node:util";
 import "./mod.ts";
-import { registerFastCpuConvKernels, registerFastCpuMatMulKernel } from "../../core/backends/mod.ts";
+import { registerFastCpuKernels } from "../../core/backends/mod.ts";
 import { getMethod, InMemorySamples, parseConfig, Rng, silentProgress, tf } from "../../core/mod.ts";
 
 const args = parseArgs({
@@ -22,8 +22,7 @@ const iterations = Number(args.values.iterations);
 const size = Number(args.values.size);
 
 await tf.setBackend("cpu");
-registerFastCpuConvKernels();
-registerFastCpuMatMulKernel();
+registerFastCpuKernels();
 
 const shape = [size, size, 4];
 const n = 32;
@@ -62,7 +61,7 @@ t = performance.now();
 (await rest.score(batch)).dispose();
 const restMs = (performance.now() - t) / 16;
 
-console.log(`vae ${size}x${size}x4, batch 16, widths [16, 32, 64], latent 128 (cpu, fast kernels)`);
+console.log(`vae ${size}x${size}x4, batch 16, widths [16, 32, 64], latent 128 (cpu, all fast kernels)`);
 console.log(`  training:            ${trainMs.toFixed(0)} ms/step (mean of ${steps} steps)`);
 console.log(`  vae scoring:         ${scoreMs.toFixed(1)} ms/slice`);
 console.log(`  restoration scoring: ${restMs.toFixed(0)} ms/slice (${iterations} iterations)`);

@@ -6,12 +6,11 @@
  */
 import {
   type Batch,
-  erodeMask,
+  finishScoreMap,
   foregroundOf,
-  medianFilter2d,
-  medianFilter3d,
   type MethodInstance,
   type MethodState,
+  residualScore,
   Rng,
   tf,
   type TrainContext,
@@ -22,16 +21,6 @@ import type { VaeConfig, VaeRestorationConfig, VaeTrainingConfig } from "./confi
 import { VaeModel } from "./model.ts";
 import { restore } from "./restoration.ts";
 import { trainVae } from "./train.ts";
-
-/** Median-filters residual maps [B, ...S] per slice (2D) or volume (3D), then zeroes the background. */
-async function filteredMap(err: tf.Tensor, foreground: tf.Tensor, k: number): Promise<tf.Tensor> {
-  const shape = err.shape;
-  const values = (await err.data()) as Float32Array;
-  const filtered = shape.length === 3
-    ? medianFilter2d(values, shape as [number, number, number], k)
-    : medianFilter3d(values, shape as [number, number, number, number], k);
-  return tf.tidy(() => tf.mul(tf.tensor(filtered, shape), tf.squeeze(foreground, [-1])));
-}
 
 /** What both methods share: the model, its training and its state. */
 abstract class VaeMethod implements MethodInstance {
@@ -90,13 +79,10 @@ export class Vae extends VaeMethod {
    * filtered, zero outside the foreground. [B, ...S, C] → [B, ...S].
    */
   score(batch: Batch): Promise<tf.Tensor> {
-    const c = this.#cfg;
-    const err = tf.tidy(() => {
-      const mask = erodeMask(batch.foreground, c.erodeKernel, c.erodeKeep);
-      const residual = tf.abs(tf.sub(batch.images, this.model.reconstruct(batch.images)));
-      return tf.squeeze(tf.mul(tf.mean(residual, -1, true), mask), [-1]); // [B, ...S]
-    });
-    return filteredMap(err, batch.foreground, c.medianKernel).finally(() => err.dispose());
+    const restored = this.model.reconstruct(batch.images);
+    return residualScore(batch.images, restored, batch.foreground, this.#cfg).finally(() =>
+      restored.dispose()
+    );
   }
 }
 
@@ -142,7 +128,7 @@ export class VaeRestoration extends VaeMethod {
       const residual = tf.mean(tf.abs(tf.sub(batch.images, restored)), -1, true);
       return tf.squeeze(tf.mul(residual, batch.foreground), [-1]); // [B, ...S]
     });
-    return filteredMap(err, batch.foreground, this.#cfg.medianKernel).finally(() => err.dispose());
+    return finishScoreMap(err, batch.foreground, this.#cfg.medianKernel);
   }
 
   /** Frees the weights and the cached restoration. */
