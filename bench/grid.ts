@@ -41,7 +41,12 @@ export const gridSchema = v.strictObject({
     2,
   ]),
   /** Metrics per cell; the first two are the leaderboard's headline columns. */
-  metrics: v.optional(v.pipe(v.array(v.string()), v.minLength(1)), ["auprc", "dice-max", "auroc"]),
+  metrics: v.optional(v.pipe(v.array(v.string()), v.minLength(1)), [
+    "auprc",
+    "dice-max",
+    "dice-fpr1",
+    "auroc",
+  ]),
   /** Backend for every cell. */
   backend: v.optional(v.picklist(BACKEND_CHOICES), "auto"),
 });

@@ -26,6 +26,12 @@ export interface MetricResult {
 
 /** Accumulates batches, then computes the metric once. */
 export interface MetricAccumulator {
+  /**
+   * Scores of foreground pixels of HEALTHY validation data, given before any test batch, for metrics that
+   * choose their threshold without the test set (e.g. at a target false-positive rate). The runner calls it
+   * only on accumulators that have it.
+   */
+  addHealthy?(scores: Float32Array): void;
   /** Adds one batch of pixels. */
   add(batch: ScoredBatch): void;
   /** Computes the metric over everything added. */

@@ -242,6 +242,14 @@ export async function evaluate(
   const cases: Case[] = [];
   for await (const c of dataset.cases("test")) cases.push(c);
   if (cases.length === 0) throw new Error(`dataset '${dataset.id}' has an empty test split`);
+  const healthySinks = [...accumulators.values()].filter((a) => a.addHealthy);
+  if (healthySinks.length > 0) {
+    for await (const c of dataset.cases("validation")) {
+      const { scores } = await scoreCase(method, c, dataset.dims);
+      const inside = scores.filter((_, i) => c.foreground[i] === 1);
+      for (const a of healthySinks) a.addHealthy!(inside);
+    }
+  }
   const progress = o.progress?.("score", "cases") ?? silentProgress;
   const t0 = performance.now();
   let samples = 0;

@@ -43,7 +43,7 @@ export const runSpecSchema = v.strictObject({
   /** tfjs backend. */
   backend: v.optional(v.picklist(BACKEND_CHOICES), "auto"),
   /** Metric ids to compute on the test split. */
-  metrics: v.optional(v.array(v.string()), ["auprc", "dice-max", "auroc"]),
+  metrics: v.optional(v.array(v.string()), ["auprc", "dice-max", "dice-fpr1", "auroc"]),
 });
 
 /** A run specification. */

@@ -8,18 +8,23 @@ const labels = new Uint8Array(n).map((_, i) => (i % 8 < 3 && i % 64 > 20 && i % 
 const perfect = Float32Array.from(labels, (l, i) => (l ? 0.6 + 0.3 * ((i % 7) / 7) : 0.4 * ((i % 5) / 5)));
 const inverted = Float32Array.from(perfect, (s) => 1 - s);
 const batch = (scores: Float32Array) => ({ scores, labels, caseId: "c0", shape: [4, 8, 8] as const });
+// Healthy validation scores, spread like the negatives, for metrics that pick thresholds on healthy data.
+const healthy = Float32Array.from({ length: 500 }, (_, i) => 0.4 * (i / 499));
 
 for (const def of listMetrics()) {
   Deno.test(`metric contract: ${def.id}`, () => {
     const good = def.create();
+    good.addHealthy?.(healthy);
     good.add(batch(perfect));
     const bad = def.create();
+    bad.addHealthy?.(healthy);
     bad.add(batch(inverted));
     const g = good.finalize().value;
     const b = bad.finalize().value;
     assert.ok(Number.isFinite(g), `${def.id} of perfect scores is ${g}`);
     assert.ok(def.higherIsBetter ? g > b : g < b, `${def.id}: perfect ${g} should beat inverted ${b}`);
     const nan = def.create();
+    nan.addHealthy?.(healthy);
     assert.throws(() => {
       nan.add(batch(Float32Array.from(perfect, (s, i) => (i === 3 ? NaN : s))));
       nan.finalize();
