@@ -12,9 +12,9 @@ const oddInt = v.pipe(positiveInt, v.check((n) => n % 2 === 1, "must be odd"));
 /** Schema of {@linkcode DaeConfig}; unknown fields are rejected. */
 export const daeSchema = v.strictObject({
   /** Channels per U-Net level, top to bottom (paper 2D: [64, 128, 256, 512]). */
-  widths: v.optional(v.pipe(v.array(positiveInt), v.minLength(1), v.maxLength(6)), [16, 32, 64]),
+  widths: v.optional(v.pipe(v.array(positiveInt), v.minLength(1), v.maxLength(6)), [8, 16, 32]),
   /** Optimisation steps. */
-  steps: v.optional(positiveInt, 600),
+  steps: v.optional(positiveInt, 200),
   /** Samples per batch (paper: 16 slices; 3 volumes in 3D). */
   batchSize: v.optional(positiveInt, 16),
   /** Peak learning rate (paper 2D: 1e-4). */
