@@ -5,7 +5,10 @@
 
 /** Receives progress updates from long-running work. */
 export interface ProgressReporter {
-  /** Reports that `done` of `total` units are finished; `info` is shown beside the bar (e.g. loss). */
+  /**
+   * Reports that `done` of `total` units are finished (`total` 0 when not known in advance); `info` is shown
+   * beside the bar (e.g. loss).
+   */
   update(done: number, total: number, info?: Readonly<Record<string, number | string>>): void;
   /** Marks the work finished and ends the line. */
   finish(): void;
@@ -90,17 +93,19 @@ export function formatProgress(
   unit: string,
   info: Readonly<Record<string, number | string>> = {},
 ): string {
+  const rate = elapsedS > 0 ? done / elapsedS : 0;
+  const rateText = `${rate >= 10 ? rate.toFixed(0) : rate.toFixed(2)} ${unit}/s`;
+  const extras = Object.entries(info).map(([k, v]) => `${k}=${typeof v === "number" ? fmtNum(v) : v}`);
+  if (!(total > 0)) return [label, `${done} ${unit}`, rateText, ...extras].join(" "); // total unknown
   const width = 24;
   const frac = total > 0 ? Math.min(1, done / total) : 0;
   const filled = Math.round(frac * width);
-  const rate = elapsedS > 0 ? done / elapsedS : 0;
   const eta = rate > 0 ? (total - done) / rate : NaN;
-  const extras = Object.entries(info).map(([k, v]) => `${k}=${typeof v === "number" ? fmtNum(v) : v}`);
   return [
     label,
     `[${"#".repeat(filled)}${".".repeat(width - filled)}]`,
     `${done}/${total}`,
-    `${rate >= 10 ? rate.toFixed(0) : rate.toFixed(2)} ${unit}/s`,
+    rateText,
     `ETA ${formatDuration(eta)}`,
     ...extras,
   ].join(" ");

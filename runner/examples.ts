@@ -38,16 +38,22 @@ export class ExampleCollector {
     this.#limit = limit;
   }
 
+  /** Whether {@linkcode offer} would keep an example of this case (so its reconstruction is worth computing). */
+  wants(c: Case): boolean {
+    return this.#examples.length < this.#limit && c.label !== undefined && c.label.some((v) => v !== 0);
+  }
+
   /** Considers a scored case (scores [D, H, W], reconstruction [D, H, W, C]). */
   offer(c: Case, scores: Float32Array, reconstruction?: Float32Array): void {
-    if (this.#examples.length >= this.#limit || !c.label) return;
+    const label = c.label;
+    if (!label || !this.wants(c)) return;
     const [d, h, w, ch] = c.shape;
     const plane = h * w;
     let best = -1;
     let bestCount = 0;
     for (let z = 0; z < d; z++) {
       let n = 0;
-      for (let i = z * plane; i < (z + 1) * plane; i++) n += c.label[i]!;
+      for (let i = z * plane; i < (z + 1) * plane; i++) n += label[i]!;
       if (n > bestCount) [best, bestCount] = [z, n];
     }
     if (best < 0) return;
@@ -64,7 +70,7 @@ export class ExampleCollector {
       image: channel0(c.image),
       ...(reconstruction ? { reconstruction: channel0(reconstruction) } : {}),
       score: scores.slice(best * plane, (best + 1) * plane),
-      label: Float32Array.from(c.label.subarray(best * plane, (best + 1) * plane)),
+      label: Float32Array.from(label.subarray(best * plane, (best + 1) * plane)),
     });
   }
 

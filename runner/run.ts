@@ -239,9 +239,6 @@ export async function evaluate(
     metricIds.map((id) => [id, getMetric(id).create()]),
   );
   const examples = new ExampleCollector(o.examples ?? 4);
-  const cases: Case[] = [];
-  for await (const c of dataset.cases("test")) cases.push(c);
-  if (cases.length === 0) throw new Error(`dataset '${dataset.id}' has an empty test split`);
   const healthySinks = [...accumulators.values()].filter((a) => a.addHealthy);
   if (healthySinks.length > 0) {
     for await (const c of dataset.cases("validation")) {
@@ -253,9 +250,12 @@ export async function evaluate(
   const progress = o.progress?.("score", "cases") ?? silentProgress;
   const t0 = performance.now();
   let samples = 0;
-  for (const [i, c] of cases.entries()) {
+  let count = 0;
+  // One case at a time: a BraTS-sized test split never sits in memory at once (its size is not known ahead).
+  for await (const c of dataset.cases("test")) {
     if (!c.label) throw new Error(`test case ${c.id} of '${dataset.id}' has no ground-truth mask`);
-    const { scores, reconstruction } = await scoreCase(method, c, dataset.dims);
+    // Reconstructions only feed the example pictures: compute them for the cases that will be drawn.
+    const { scores, reconstruction } = await scoreCase(method, c, dataset.dims, examples.wants(c));
     samples += dataset.dims === 2 ? c.shape[0] : 1;
     for (const acc of accumulators.values()) {
       acc.add({ scores, labels: c.label, caseId: c.id, shape: [c.shape[0], c.shape[1], c.shape[2]] });
@@ -263,15 +263,16 @@ export async function evaluate(
     examples.offer(c, scores, reconstruction);
     await onScores?.(c, scores);
     onBatch();
-    progress.update(i + 1, cases.length);
+    progress.update(++count, 0); // total 0: not known in advance
   }
   progress.finish();
+  if (count === 0) throw new Error(`dataset '${dataset.id}' has an empty test split`);
   const seconds = (performance.now() - t0) / 1000;
   const metrics: Record<string, MetricResult> = {};
   for (const [id, acc] of accumulators) metrics[id] = acc.finalize();
   return {
     metrics,
-    scoring: { seconds, samples, samplesPerSecond: samples / seconds, cases: cases.length },
+    scoring: { seconds, samples, samplesPerSecond: samples / seconds, cases: count },
     examples: examples.take(),
   };
 }
@@ -281,6 +282,7 @@ async function scoreCase(
   method: MethodInstance,
   c: Case,
   dims: 2 | 3,
+  withReconstruction = false,
   batchSize = 16,
 ): Promise<{ scores: Float32Array; reconstruction?: Float32Array }> {
   const [d, h, w, ch] = c.shape;
@@ -288,7 +290,9 @@ async function scoreCase(
   const perUnit = (d * h * w) / units;
   const shape = dims === 2 ? [h, w] : [d, h, w];
   const scores = new Float32Array(d * h * w);
-  const reconstruction = method.reconstruct ? new Float32Array(c.image.length) : undefined;
+  const reconstruction = withReconstruction && method.reconstruct
+    ? new Float32Array(c.image.length)
+    : undefined;
   for (let u = 0; u < units; u += batchSize) {
     const n = Math.min(batchSize, units - u);
     const images = tf.tensor(c.image.subarray(u * perUnit * ch, (u + n) * perUnit * ch), [n, ...shape, ch]);
