@@ -88,8 +88,8 @@ export interface MethodInstance {
   score(batch: Batch): Promise<tf.Tensor>;
   /** The method's restoration of the input ([B, ...S, C]), for methods that restore; used for pictures. */
   reconstruct?(images: tf.Tensor): tf.Tensor;
-  /** The state to persist. */
-  save(): MethodState;
+  /** The state to persist (read back from the device, hence asynchronous). */
+  save(): Promise<MethodState>;
   /** Restores a state produced by `save` of an instance with the same config. */
   load(state: MethodState): void;
   /** Frees the method's tensors. */

@@ -32,9 +32,9 @@ export interface TrainLoopOptions {
   /** Checkpoint every this many steps (0: only at the end). */
   readonly checkpointEvery?: number;
   /** The state to checkpoint. */
-  readonly save?: () => MethodState;
-  /** Loss on held-out samples, computed once at the end. */
-  readonly validate?: () => number;
+  readonly save?: () => Promise<MethodState>;
+  /** Loss on held-out samples, computed once at the end (a scalar tensor the loop reads and disposes). */
+  readonly validate?: () => tf.Scalar;
 }
 
 /** Runs the loop; stops early (returning the steps taken) when the context's signal aborts. */
@@ -55,13 +55,15 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
     }
     o.ctx.progress.update(i + 1, o.steps, { loss: finalLoss! });
     if (o.save && o.checkpointEvery && (i + 1) % o.checkpointEvery === 0 && i + 1 < o.steps) {
-      await o.ctx.checkpoint(o.save());
+      await o.ctx.checkpoint(await o.save());
     }
     // Yield to the event loop so that signals and timers are serviced during long runs.
     if (i % 8 === 7) await new Promise((r) => setTimeout(r, 0));
   }
   o.ctx.progress.finish();
-  const validationLoss = o.validate?.();
+  const validation = o.validate?.();
+  const validationLoss = validation ? (await validation.data())[0] : undefined;
+  validation?.dispose();
   return {
     steps: i,
     ...(finalLoss !== undefined ? { finalLoss } : {}),

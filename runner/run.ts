@@ -162,12 +162,12 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
       );
       if (shared) {
         await Deno.mkdir(shared.slice(0, shared.lastIndexOf("/")), { recursive: true });
-        await writeState(shared, method.save());
+        await writeState(shared, await method.save());
       }
     }
     const trainSeconds = (performance.now() - t0) / 1000;
     sampleMemory();
-    await writeState(`${runDir}/model.state`, method.save());
+    await writeState(`${runDir}/model.state`, await method.save());
     await Deno.remove(`${runDir}/checkpoint.state`).catch(() => {});
     const evaluation = await evaluate(method, dataset, r.spec.metrics, o, sampleMemory);
     await writeExamplesPng(`${runDir}/examples.png`, evaluation.examples);

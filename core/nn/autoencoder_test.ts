@@ -45,11 +45,11 @@ Deno.test("every encoder and decoder weight receives a gradient", () => {
   params.dispose();
 });
 
-Deno.test("the decoder's blocks equal the U-Net's (a one-level U-Net is one block and the 1×1 output)", () => {
+Deno.test("the decoder's blocks equal the U-Net's (a one-level U-Net is one block and the 1×1 output)", async () => {
   const unet = new UNet({ dims: 2, inChannels: 4, outChannels: 2, widths: [4] }, new Rng(4));
   const params = new Params(new Rng(5));
   const dec = new ConvDecoder(params, "dec", { dims: 2, channels: 2, widths: [4] });
-  const src = unet.params.toState();
+  const src = await unet.params.toState();
   const renamed = Object.fromEntries(
     Object.entries(src).map((
       [k, t],

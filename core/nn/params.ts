@@ -62,16 +62,24 @@ export class Params {
     return [...this.#vars.values()];
   }
 
+  /** Parameter names, in definition order (the order of {@linkcode list}). */
+  names(): string[] {
+    return [...this.#vars.keys()];
+  }
+
   /** Total number of scalar weights. */
   count(): number {
     return this.list().reduce((n, v) => n + v.size, 0);
   }
 
-  /** Copies every parameter out as plain arrays, for {@linkcode MethodState}. */
-  toState(prefix = ""): Record<string, { shape: number[]; values: Float32Array }> {
+  /**
+   * Copies every parameter out as plain arrays, for {@linkcode MethodState}. Asynchronous: GPU backends have
+   * no synchronous read in Deno.
+   */
+  async toState(prefix = ""): Promise<Record<string, { shape: number[]; values: Float32Array }>> {
     const out: Record<string, { shape: number[]; values: Float32Array }> = {};
     for (const [name, v] of this.#vars) {
-      out[prefix + name] = { shape: [...v.shape], values: new Float32Array(v.dataSync() as Float32Array) };
+      out[prefix + name] = { shape: [...v.shape], values: new Float32Array(await v.data() as Float32Array) };
     }
     return out;
   }

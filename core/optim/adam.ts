@@ -68,23 +68,27 @@ export class Adam {
   }
 
   /**
-   * Computes the gradients of `loss` and applies one update with learning rate `lr`.
-   * Returns the loss (a scalar the caller disposes) and the pre-clipping gradient norm.
+   * Computes the gradients of `loss` and applies one update with learning rate `lr`. Gradients whose global
+   * norm exceeds `clipNorm` are scaled down on the device (no read-back: the step stays asynchronous on GPU
+   * backends). Returns the loss, a scalar the caller disposes.
    */
-  step(loss: () => tf.Scalar, lr: number): { loss: tf.Scalar; gradNorm: number } {
+  step(loss: () => tf.Scalar, lr: number): { loss: tf.Scalar } {
     const { value, grads } = tf.variableGrads(loss, this.#vars);
     const ordered = this.#vars.map((v) => grads[v.name]!);
-    const norm = tf.tidy(() => tf.sqrt(tf.addN(ordered.map((g) => tf.sum(tf.square(g))))));
-    const gradNorm = norm.dataSync()[0]!;
-    norm.dispose();
-    const scale = gradNorm > this.#o.clipNorm ? this.#o.clipNorm / (gradNorm + 1e-6) : 1;
+    const clip = this.#o.clipNorm;
+    const scale = Number.isFinite(clip)
+      ? tf.tidy(() => {
+        const norm = tf.sqrt(tf.addN(ordered.map((g) => tf.sum(tf.square(g)))));
+        return tf.minimum(tf.div(clip, tf.add(norm, 1e-6)), 1);
+      })
+      : undefined;
     this.#t++;
     const { beta1, beta2, eps, weightDecay, decoupled, amsgrad } = this.#o;
     const bc1 = 1 - beta1 ** this.#t;
     const bc2 = 1 - beta2 ** this.#t;
     tf.tidy(() => {
       this.#vars.forEach((p, i) => {
-        let g: tf.Tensor = scale === 1 ? ordered[i]! : tf.mul(ordered[i]!, scale);
+        let g: tf.Tensor = scale ? tf.mul(ordered[i]!, scale) : ordered[i]!;
         if (weightDecay > 0 && !decoupled) g = tf.add(g, tf.mul(p, weightDecay));
         const m = tf.add(tf.mul(this.#m[i]!, beta1), tf.mul(g, 1 - beta1));
         const v = tf.add(tf.mul(this.#v[i]!, beta2), tf.mul(tf.square(g), 1 - beta2));
@@ -101,8 +105,8 @@ export class Adam {
         p.assign(next);
       });
     });
-    for (const g of ordered) g.dispose();
-    return { loss: value, gradNorm };
+    tf.dispose([...ordered, ...(scale ? [scale] : [])]);
+    return { loss: value };
   }
 
   /** Frees the moment buffers. */

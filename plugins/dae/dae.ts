@@ -82,9 +82,8 @@ export class Dae implements MethodInstance {
         const b = data.validation.batch(idx);
         const eps = noise.sample(b.images.shape, new Rng(ctx.seed).fork("validation"));
         const loss = lossOn(b, eps);
-        const value = loss.dataSync()[0]!;
-        tf.dispose([loss, eps, b.images, b.foreground]);
-        return value;
+        tf.dispose([eps, b.images, b.foreground]);
+        return loss;
       },
     });
     return summary.finally(() => opt.dispose());
@@ -102,8 +101,8 @@ export class Dae implements MethodInstance {
   }
 
   /** The network weights. */
-  save(): MethodState {
-    return { tensors: this.#net.params.toState() };
+  async save(): Promise<MethodState> {
+    return { tensors: await this.#net.params.toState() };
   }
 
   /** Restores weights saved by {@linkcode save}. */

@@ -76,6 +76,7 @@ export class DiffusionModel {
 
   /** Uses `source` (rescaled to unit variance unless `normaliseNoise` is off) for training and sampling. */
   setNoise(source: UnitNoise["source"]): void {
+    this.#noise?.dispose();
     this.#noise = new UnitNoise(source, this.#sampleShape, this.#cfg.normaliseNoise);
   }
 
@@ -133,18 +134,17 @@ export class DiffusionModel {
         const n = Math.min(data.validation.size, 4 * c.batchSize);
         const b = data.validation.batch(Array.from({ length: n }, (_, i) => i));
         const loss = lossOn(b.images, new Rng(ctx.seed).fork("validation"), false);
-        const value = loss.dataSync()[0]!;
-        tf.dispose([loss, b.images, b.foreground, b.labels]);
-        return value;
+        tf.dispose([b.images, b.foreground, b.labels]);
+        return loss;
       },
     });
     return summary.finally(() => opt.dispose());
   }
 
   /** Weights, EMA weights, the EMA update count and the noise id. */
-  save(): MethodState {
+  async save(): Promise<MethodState> {
     return {
-      tensors: { ...this.#net.params.toState("net."), ...this.#ema.params.toState("ema.") },
+      tensors: { ...(await this.#net.params.toState("net.")), ...(await this.#ema.params.toState("ema.")) },
       meta: { emaUpdates: this.#emaUpdates, ...(this.#noise ? { noise: this.#noise.source.id } : {}) },
     };
   }
@@ -174,5 +174,6 @@ export class DiffusionModel {
   dispose(): void {
     this.#net.params.dispose();
     this.#ema.params.dispose();
+    this.#noise?.dispose();
   }
 }

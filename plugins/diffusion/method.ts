@@ -31,8 +31,8 @@ import { anoddpmReconstruct, inpaint, klHeatmap, percentileMask } from "./sampli
 export type DiffusionMode = "anoddpm" | "diffusion-kl" | "diffusion-kl-inpaint";
 
 /** A fixed-seed generator for one batch: `seed` mixed with a hash of the input's bytes. */
-function scoringRng(seed: number, images: tf.Tensor): Rng {
-  const bytes = new Uint32Array((images.dataSync() as Float32Array).slice().buffer);
+function scoringRng(seed: number, values: Float32Array): Rng {
+  const bytes = new Uint32Array(values.slice().buffer);
   let h = hashString(`diffusion-score-${seed}`);
   for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   return new Rng(h >>> 0);
@@ -61,13 +61,17 @@ export class DiffusionMethod implements MethodInstance {
     this.#model = new DiffusionModel(cfg, sampleShape, seed);
     // The run's configured noise; a loaded state only names its noise type, not its parameters.
     if (noise) this.#model.setNoise(noise);
-    // The runner calls reconstruct right after score with the same tensor: reuse that result rather than
-    // paying for a second sampling chain.
+    // A restoration is a whole sampling chain: reconstruct hands out the one the last score computed (the
+    // runner asks right after scoring the same tensor) rather than paying for it twice.
     if (mode !== "diffusion-kl") {
-      this.reconstruct = (images) =>
-        this.#last?.images === images && !images.isDisposed
-          ? tf.clone(this.#last.restored)
-          : tf.tidy(() => this.#restore(images, scoringRng(this.#cfg.scoreSeed, images)).restored);
+      this.reconstruct = (images) => {
+        if (this.#last?.images !== images || images.isDisposed) {
+          throw new Error(
+            `${mode}: reconstruct() returns the restoration of the last score(); score this batch first`,
+          );
+        }
+        return tf.clone(this.#last.restored);
+      };
     }
   }
 
@@ -76,52 +80,58 @@ export class DiffusionMethod implements MethodInstance {
     return this.#model.train(data, ctx);
   }
 
-  /** The restoration in [0, 1] and, for inpainting, the KL heatmap it came from. */
-  #restore(images: tf.Tensor, rng: Rng, foreground?: tf.Tensor): { restored: tf.Tensor; heat?: tf.Tensor } {
+  /** The restoration in [0, 1]: AnoDDPM's reconstruction, or the inpainting of the KL heatmap's top region. */
+  async #restore(images: tf.Tensor, rng: Rng, foreground: tf.Tensor): Promise<tf.Tensor> {
     const c = this.#cfg;
     const chain = { stride: c.samplingStride, eta: c.eta };
-    return tf.tidy(() => {
-      const x0 = toModelRange(images);
-      const fromModel = (x: tf.Tensor) => tf.div(tf.add(x, 1), 2);
+    const fromModel = (x: tf.Tensor) => tf.div(tf.add(x, 1), 2);
+    const x0 = toModelRange(images);
+    try {
       if (this.#mode === "anoddpm") {
         const a = c as AnoddpmConfig;
-        return { restored: fromModel(anoddpmReconstruct(this.#model, x0, a.noiseLevel, a.runs, chain, rng)) };
+        return tf.tidy(() =>
+          fromModel(anoddpmReconstruct(this.#model, x0, a.noiseLevel, a.runs, chain, rng))
+        );
       }
       const k = c as DiffusionKlInpaintConfig;
-      const heat = klHeatmap(this.#model, x0, k.klTimesteps, rng); // [B, ...S, 1]
-      const region = foreground ? erodeMask(foreground, k.erodeKernel, k.erodeKeep) : tf.onesLike(heat);
-      const b = images.shape[0]!;
+      const heat = tf.tidy(() => klHeatmap(this.#model, x0, k.klTimesteps, rng)); // [B, ...S, 1]
+      const region = tf.tidy(() => erodeMask(foreground, k.erodeKernel, k.erodeKeep));
+      const [h, r] = await Promise.all([heat.data(), region.data()]);
       const mask = tf.tensor(
-        percentileMask(
-          heat.dataSync() as Float32Array,
-          region.dataSync() as Float32Array,
-          b,
-          k.maskPercentile,
-        ),
+        percentileMask(h as Float32Array, r as Float32Array, images.shape[0]!, k.maskPercentile),
         heat.shape,
       );
-      return { restored: fromModel(inpaint(this.#model, x0, mask, k.inpaintStart, chain, rng)), heat };
-    });
+      tf.dispose([heat, region]);
+      const restored = tf.tidy(() => fromModel(inpaint(this.#model, x0, mask, k.inpaintStart, chain, rng)));
+      mask.dispose();
+      return restored;
+    } finally {
+      x0.dispose();
+    }
   }
 
   /**
    * Maps [B, ...S]: the channel-mean |x − restoration| (in the data's [0, 1] units) or the KL heatmap, inside
    * the eroded foreground, median filtered, zero outside the foreground.
    */
-  score(batch: Batch): Promise<tf.Tensor> {
+  async score(batch: Batch): Promise<tf.Tensor> {
     const c = this.#cfg;
-    const rng = scoringRng(c.scoreSeed, batch.images);
-    const raw = tf.tidy(() => {
-      let map: tf.Tensor; // [B, ...S, 1]
-      if (this.#mode === "diffusion-kl") {
-        map = klHeatmap(this.#model, toModelRange(batch.images), (c as DiffusionKlConfig).klTimesteps, rng);
-      } else {
-        const { restored } = this.#restore(batch.images, rng, batch.foreground);
-        this.#keep(batch.images, restored);
-        map = tf.mean(tf.abs(tf.sub(batch.images, restored)), -1, true);
-      }
-      return tf.squeeze(tf.mul(map, erodeMask(batch.foreground, c.erodeKernel, c.erodeKeep)), [-1]); // [B, ...S]
-    });
+    const rng = scoringRng(c.scoreSeed, (await batch.images.data()) as Float32Array);
+    let map: tf.Tensor; // [B, ...S, 1]
+    if (this.#mode === "diffusion-kl") {
+      map = tf.tidy(() =>
+        klHeatmap(this.#model, toModelRange(batch.images), (c as DiffusionKlConfig).klTimesteps, rng)
+      );
+    } else {
+      const restored = await this.#restore(batch.images, rng, batch.foreground);
+      this.#keep(batch.images, restored);
+      map = tf.tidy(() => tf.mean(tf.abs(tf.sub(batch.images, restored)), -1, true));
+      restored.dispose();
+    }
+    const raw = tf.tidy(() =>
+      tf.squeeze(tf.mul(map, erodeMask(batch.foreground, c.erodeKernel, c.erodeKeep)), [-1]) // [B, ...S]
+    );
+    map.dispose();
     return finishScoreMap(raw, batch.foreground, c.medianKernel);
   }
 
@@ -131,7 +141,7 @@ export class DiffusionMethod implements MethodInstance {
   }
 
   /** The shared model's state. */
-  save(): MethodState {
+  save(): Promise<MethodState> {
     return this.#model.save();
   }
 

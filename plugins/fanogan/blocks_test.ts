@@ -37,7 +37,7 @@ Deno.test("leakyRelu equals tf.leakyRelu and survives a second derivative", () =
   );
 });
 
-Deno.test("BatchNorm: batch moments in training, running statistics in evaluation", () => {
+Deno.test("BatchNorm: batch moments in training, running statistics in evaluation", async () => {
   const weights = new Params(new Rng(0));
   const stats = new Params(new Rng(1));
   const bn = new BatchNorm("bn", 2, weights, stats);
@@ -51,7 +51,7 @@ Deno.test("BatchNorm: batch moments in training, running statistics in evaluatio
   const evaluated = bn.apply(x, false).dataSync(); // running mean 0, variance 1 at creation
   x.dataSync().forEach((v, i) => assert.ok(Math.abs(evaluated[i]! - v / Math.sqrt(1.001)) < 1e-5));
   updateRunningStats(moments);
-  const running = stats.toState();
+  const running = await stats.toState();
   assert.ok(Math.abs(running["bn.mean"]!.values[0]! - 0.01 * 4) < 1e-6);
   assert.ok(Math.abs(running["bn.variance"]!.values[1]! - (0.99 + 0.01 * 125)) < 1e-4);
   weights.dispose();

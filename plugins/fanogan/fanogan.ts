@@ -146,9 +146,8 @@ export class Fanogan implements MethodInstance {
         const n = Math.min(data.validation.size, 4 * c.batchSize);
         const b = data.validation.batch(Array.from({ length: n }, (_, i) => i));
         const loss = encoderLoss(b.images);
-        const value = loss.dataSync()[0]!;
-        tf.dispose([loss, b.images, b.foreground]);
-        return value;
+        tf.dispose([b.images, b.foreground]);
+        return loss;
       },
     });
     return summary.finally(() => {
@@ -170,13 +169,13 @@ export class Fanogan implements MethodInstance {
   }
 
   /** G's weights and running statistics, D's and E's weights. */
-  save(): MethodState {
+  async save(): Promise<MethodState> {
     return {
       tensors: {
-        ...this.generator.params.toState("g/"),
-        ...this.generator.stats.toState("gs/"),
-        ...this.critic.params.toState("d/"),
-        ...this.encoder.params.toState("e/"),
+        ...(await this.generator.params.toState("g/")),
+        ...(await this.generator.stats.toState("gs/")),
+        ...(await this.critic.params.toState("d/")),
+        ...(await this.encoder.params.toState("e/")),
       },
     };
   }

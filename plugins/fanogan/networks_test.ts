@@ -22,9 +22,9 @@ for (const size of [16, 32, 64]) {
     assert.deepEqual(features.shape, [2, 4 * 4 * 2 * Math.min(2 ** (blocks - 1), 8)]);
     assert.deepEqual(e.apply(img).shape, [2, 8]);
     // One transposed conv per doubling in G, one strided conv per halving in D.
-    const names = (s: Record<string, unknown>, re: RegExp) => Object.keys(s).filter((n) => re.test(n)).length;
-    assert.equal(names(g.params.toState(), /^generator\.up\d+\.w$/), blocks);
-    assert.equal(names(d.params.toState(), /^critic\.conv\d+\.w$/), blocks);
+    const count = (names: string[], re: RegExp) => names.filter((n) => re.test(n)).length;
+    assert.equal(count(g.params.names(), /^generator\.up\d+\.w$/), blocks);
+    assert.equal(count(d.params.names(), /^critic\.conv\d+\.w$/), blocks);
     tf.dispose([z, img, score, features]);
     for (const p of [g.params, g.stats, d.params, e.params]) p.dispose();
   });

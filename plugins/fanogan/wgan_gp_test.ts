@@ -70,8 +70,7 @@ Deno.test("gradientPenalty: its gradient w.r.t. the critic's weights (double bac
 });
 
 function nameOf(critic: Critic, v: tf.Variable): string {
-  const names = Object.keys(critic.params.toState());
-  return names[critic.params.list().indexOf(v)]!;
+  return critic.params.names()[critic.params.list().indexOf(v)]!;
 }
 
 Deno.test("criticLoss: Adam steps on it widen D(real) − D(fake) on a tiny problem", () => {

@@ -19,13 +19,16 @@ import type { NnUnetConfig } from "./config.ts";
 import { predictNnUnet, trainNnUnet } from "./pipeline.ts";
 
 /** Each sample as a case ([1, H, W, C] for slices, [D, H, W, C] for volumes), with its label when present. */
-export function samplesAsCases(set: SampleSet, prefix: string): Case[] {
-  return Array.from({ length: set.size }, (_, i) => {
+export async function samplesAsCases(set: SampleSet, prefix: string): Promise<Case[]> {
+  const cases: Case[] = [];
+  for (let i = 0; i < set.size; i++) {
     const b = set.batch([i]);
-    const c = batchCase(b, 0, `${prefix}${i}`, [b.images.dataSync() as Float32Array, b.labels?.dataSync()]);
+    const images = (await b.images.data()) as Float32Array;
+    const labels = b.labels ? await b.labels.data() : undefined;
+    cases.push(batchCase(b, 0, `${prefix}${i}`, [images, labels]));
     tf.dispose([b.images, b.foreground, b.labels]);
-    return c;
-  });
+  }
+  return cases;
 }
 
 /** Sample `i` of a batch as a case, from the batch's downloaded image (and label) values. */
@@ -98,7 +101,7 @@ export class NnUnetBridge implements MethodInstance {
       this.#settings,
       this.#cfg.datasetName,
       channels,
-      samplesAsCases(data.labelled, "sample"),
+      await samplesAsCases(data.labelled, "sample"),
     );
     return { steps: 0 };
   }
@@ -119,9 +122,9 @@ export class NnUnetBridge implements MethodInstance {
   }
 
   /** Where the trained model lives (nnU-Net's folders) and how to call it. */
-  save(): MethodState {
+  save(): Promise<MethodState> {
     this.#paths();
-    return { tensors: {}, meta: { workDir: this.#workDir, ...this.#settings } };
+    return Promise.resolve({ tensors: {}, meta: { workDir: this.#workDir, ...this.#settings } });
   }
 
   /** Points this instance at the folders a saved state names. */

@@ -62,8 +62,8 @@ export class Thresholding implements MethodInstance {
   }
 
   /** An empty state. */
-  save(): MethodState {
-    return { tensors: {} };
+  save(): Promise<MethodState> {
+    return Promise.resolve({ tensors: {} });
   }
 
   /** Accepts only an empty state (this method has no weights). */

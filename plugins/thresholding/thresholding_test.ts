@@ -26,7 +26,7 @@ Deno.test("thresholding trains nothing and keeps an empty state", async () => {
     {} as Parameters<typeof m.train>[1],
   );
   assert.equal(summary.steps, 0);
-  assert.deepEqual(m.save(), { tensors: {} });
+  assert.deepEqual(await m.save(), { tensors: {} });
   assert.throws(
     () => m.load({ tensors: { w: { shape: [1], values: new Float32Array(1) } } }),
     /no weights.*\[w\]/,

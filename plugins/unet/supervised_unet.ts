@@ -92,9 +92,8 @@ export class SupervisedUnet implements MethodInstance {
         const n = Math.min(labelled.size, 4 * c.batchSize);
         const b = withLabels(labelled, Array.from({ length: n }, (_, i) => i));
         const loss = this.#loss(b);
-        const value = loss.dataSync()[0]!;
-        tf.dispose([loss, b.images, b.foreground, b.labels]);
-        return value;
+        tf.dispose([b.images, b.foreground, b.labels]);
+        return loss;
       },
     });
     return summary.finally(() => opt.dispose());
@@ -107,8 +106,8 @@ export class SupervisedUnet implements MethodInstance {
   }
 
   /** The network weights. */
-  save(): MethodState {
-    return { tensors: this.#net.params.toState() };
+  async save(): Promise<MethodState> {
+    return { tensors: await this.#net.params.toState() };
   }
 
   /** Restores weights saved by {@linkcode save}. */

@@ -56,7 +56,7 @@ const scoreMs = (performance.now() - t) / 16;
 
 const rDef = getMethod("vae-restoration");
 const rest = rDef.create(parseConfig(rDef.schema, { iterations }, "vae-restoration"), shape, 0);
-rest.load(vae.save());
+rest.load(await vae.save());
 t = performance.now();
 (await rest.score(batch)).dispose();
 const restMs = (performance.now() - t) / 16;

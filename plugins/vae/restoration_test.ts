@@ -85,7 +85,7 @@ Deno.test("restoration lowers the ELBO loss of a corrupted input and moves it to
     rng: new Rng(0),
     progress: silentProgress,
     checkpoint: async () => {},
-  }, () => ({ tensors: {} }));
+  }, () => Promise.resolve({ tensors: {} }));
 
   const healthy = data.batch([0]);
   const lesion = tf.pad(tf.fill([1, 4, 4, 1], 0.5), [[0, 0], [6, 6], [6, 6], [0, 0]]);

@@ -35,7 +35,7 @@ export function trainVae(
   c: VaeTrainingConfig,
   data: TrainData,
   ctx: TrainContext,
-  save: () => MethodState,
+  save: () => Promise<MethodState>,
 ): Promise<TrainSummary> {
   const opt = new Adam(model.params.list(), {
     amsgrad: c.amsgrad,
@@ -60,9 +60,8 @@ export function trainVae(
       const b = data.validation.batch(Array.from({ length: n }, (_, i) => i));
       const eps = normalTensor(new Rng(ctx.seed).fork("validation"), n, model.latentDim);
       const loss = vaeLoss(model, b.images, eps, c.beta);
-      const value = loss.dataSync()[0]!;
-      for (const t of [loss, eps, b.images, b.foreground, b.labels]) t?.dispose();
-      return value;
+      for (const t of [eps, b.images, b.foreground, b.labels]) t?.dispose();
+      return loss;
     },
   });
   return summary.finally(() => opt.dispose());

@@ -44,8 +44,8 @@ abstract class VaeMethod implements MethodInstance {
   abstract score(batch: Batch): Promise<tf.Tensor>;
 
   /** The network weights (the same state for both methods). */
-  save(): MethodState {
-    return { tensors: this.model.params.toState() };
+  async save(): Promise<MethodState> {
+    return { tensors: await this.model.params.toState() };
   }
 
   /** Restores weights saved by either method's {@linkcode save}. */

@@ -49,8 +49,8 @@ Deno.test("a state saved by vae loads into vae-restoration, whose scores are rep
   const vae = getMethod("vae").create(parseConfig(getMethod("vae").schema, tiny, "vae"), shape, 1);
   const rdef = getMethod("vae-restoration");
   const rest = rdef.create(parseConfig(rdef.schema, { ...tiny, iterations: 2 }, "vae-restoration"), shape, 2);
-  rest.load(vae.save());
-  assert.deepEqual(rest.save(), vae.save());
+  rest.load(await vae.save());
+  assert.deepEqual(await rest.save(), await vae.save());
 
   const images = tf.mul(tf.randomUniform([2, 16, 16, 1], 0, 1, "float32", 3), 0.8);
   const foreground = tf.pad(tf.ones([2, 8, 8, 1]), [[0, 0], [4, 4], [4, 4], [0, 0]]);

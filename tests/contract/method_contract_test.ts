@@ -97,7 +97,7 @@ for (const def of listMethods()) {
         if (fg[i] === 0) assert.equal(v, 0, `score outside the foreground at ${i}`);
       });
 
-      const state = m.save();
+      const state = await m.save();
       const again = def.create(config, shape, 99); // different init: load must overwrite everything
       again.load(state);
       const rescored = await again.score(batch);
