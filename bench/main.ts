@@ -21,8 +21,10 @@ import type { CellRequest, WorkerMessage } from "./worker.ts";
 
 const USAGE =
   `deno task bench [--grid NAME|FILE.json] [--out results] [--jobs N] [--seeds 0,1,2] [--backend B]
+                 [--dataset ID] [--data DIR]
   Runs the grid (default: ${Object.keys(gridPresets)[0]}) and writes <out>/<grid>/leaderboard.md.
-  Built-in grids: ${Object.keys(gridPresets).join(", ")}. Finished cells are kept: rerunning resumes.`;
+  Built-in grids: ${Object.keys(gridPresets).join(", ")}. Finished cells are kept: rerunning resumes.
+  --dataset ID runs the grid's methods on another dataset; --data DIR is where the datasets read files.`;
 
 /** Entry point of the bench subcommand. */
 export async function benchMain(args: string[]): Promise<void> {
@@ -37,13 +39,15 @@ export async function benchMain(args: string[]): Promise<void> {
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return console.log(USAGE);
-  if (values.data && !values.dataset) throw new UsageError("--data needs --dataset");
   let grid = await loadGrid(values.grid!);
   if (values.seeds) grid = { ...grid, seeds: values.seeds.split(",").map(Number) };
   if (values.backend) grid = { ...grid, backend: values.backend as Grid["backend"] };
   if (values.dataset) {
     const dataset = { id: values.dataset, config: {}, ...(values.data ? { dataRoot: values.data } : {}) };
     grid = { ...grid, name: `${grid.name}-${values.dataset}`, datasets: [dataset] };
+  } else if (values.data) {
+    // The grid's own datasets, read from DIR (e.g. the paper grids on a BraTS download).
+    grid = { ...grid, datasets: grid.datasets.map((d) => ({ ...d, dataRoot: values.data! })) };
   }
   grid = parseConfig(gridSchema, grid, `grid '${grid.name}'`);
   const jobs = Math.max(

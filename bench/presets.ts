@@ -5,6 +5,13 @@
 import { parseConfig } from "../core/mod.ts";
 import { type Grid, gridSchema } from "./grid.ts";
 
+/** The paper's three noise types for 2D at 128×128: σ = 0.2 throughout, coarse on a 16×16 grid. */
+const paperNoises2d = [
+  { id: "gaussian", config: { sigma: 0.2 }, label: "Gaussian σ=0.2" },
+  { id: "simplex", config: {}, label: "Simplex (AnoDDPM)" },
+  { id: "coarse", config: { sigma: 0.2, resolution: 16 }, label: "coarse 16×16 σ=0.2" },
+];
+
 /** Built-in grids, by name. */
 export const gridPresets: Readonly<Record<string, Grid>> = {
   /**
@@ -24,4 +31,93 @@ export const gridPresets: Readonly<Record<string, Grid>> = {
     ],
     seeds: [0, 1, 2],
   }, "grid preset 'phantom-noise'"),
+
+  // The paper's experiments at the paper's scale: GPU-sized (tens of thousands of steps per cell). The BraTS
+  // and head-CT grids read the data from `--data DIR`; see bench/README.md for each grid's command.
+
+  /**
+   * Table 2 of the paper: noise type × inference method. The DAE and the three diffusion inference methods
+   * (one trained diffusion model per noise and seed, scored three ways) with Gaussian, Simplex and coarse
+   * noise on BraTS 2021.
+   */
+  "paper-noise-inference": parseConfig(gridSchema, {
+    name: "paper-noise-inference",
+    description:
+      "Noise type × inference method (the paper's Table 2) on BraTS 2021, paper-sized models (GPU)",
+    datasets: [{ id: "brats", config: {} }],
+    methods: [
+      { id: "dae", preset: "dae-paper-2d", label: "DAE" },
+      { id: "anoddpm", preset: "anoddpm-paper-2d", label: "DDPM reconstruction (AnoDDPM)" },
+      { id: "diffusion-kl", preset: "diffusion-kl-paper-2d", label: "DDPM KL step" },
+      { id: "diffusion-kl-inpaint", preset: "diffusion-kl-inpaint-paper-2d", label: "DDPM KL + inpainting" },
+    ],
+    noises: paperNoises2d,
+    seeds: [0, 1, 2],
+  }, "grid preset 'paper-noise-inference'"),
+
+  /**
+   * Table 3 of the paper: the model comparison on BraTS 2021 with coarse noise for the denoising models,
+   * the no-training thresholding baseline and the supervised U-Net as the upper bound.
+   */
+  "paper-brats-models": parseConfig(gridSchema, {
+    name: "paper-brats-models",
+    description:
+      "Model comparison (the paper's Table 3) on BraTS 2021 with coarse noise, paper-sized models (GPU)",
+    datasets: [{ id: "brats", config: {} }],
+    methods: [
+      { id: "thresholding", label: "Thresholding (FLAIR)" },
+      { id: "vae", preset: "vae-paper-2d", label: "VAE (reconstruction)" },
+      { id: "vae-restoration", preset: "vae-restoration-paper-2d", label: "VAE (restoration)" },
+      { id: "fanogan", preset: "fanogan-paper-2d", label: "f-AnoGAN" },
+      { id: "anoddpm", preset: "anoddpm-paper-2d", label: "DDPM reconstruction" },
+      { id: "diffusion-kl-inpaint", preset: "diffusion-kl-inpaint-paper-2d", label: "DDPM KL + inpainting" },
+      { id: "dae", preset: "dae-paper-2d", label: "DAE" },
+      { id: "unet", preset: "unet-paper-2d", label: "U-Net (supervised, upper bound)" },
+    ],
+    noises: [paperNoises2d[2]!],
+    seeds: [0, 1, 2],
+  }, "grid preset 'paper-brats-models'"),
+
+  /**
+   * Table 4 of the paper: head CT in 3D. The 3D DAE with coarse noise against the 3D VAE, thresholding of
+   * the windowed CT and the supervised 3D U-Net.
+   */
+  "paper-ct-models": parseConfig(gridSchema, {
+    name: "paper-ct-models",
+    description: "Model comparison on head CT in 3D (the paper's Table 4), paper-sized models (GPU)",
+    datasets: [{ id: "headct", config: {} }],
+    methods: [
+      { id: "thresholding", label: "Thresholding (CT window)" },
+      { id: "vae", config: { widths: [32, 64, 128], batchSize: 3, steps: 20000 }, label: "VAE 3D" },
+      { id: "dae", preset: "dae-paper-3d", label: "DAE 3D" },
+      { id: "unet", preset: "unet-paper-3d", label: "U-Net 3D (supervised, upper bound)" },
+    ],
+    noises: [{ id: "coarse", config: { sigma: 0.2, resolution3d: 8 }, label: "coarse 8³ σ=0.2" }],
+    seeds: [0, 1, 2],
+  }, "grid preset 'paper-ct-models'"),
+
+  /**
+   * §7.4 of the paper: which noise resolution suits which lesion size. Synthetic spheres of three diameter
+   * ranges in the real brain of `realbrain`, and the DAE trained with coarse noise from 4×4 to 64×64 (and
+   * Gaussian, the full-resolution end) on 128×128 slices.
+   */
+  "paper-noise-resolution": parseConfig(gridSchema, {
+    name: "paper-noise-resolution",
+    description:
+      "Noise resolution against lesion size (the paper's §7.4): DAE, coarse 4–64 and Gaussian, synthetic spheres (GPU)",
+    datasets: ([[5, 15], [15, 30], [30, 50]] as const).map(([lo, hi]) => ({
+      id: "realbrain",
+      config: { size: 128, lesionDiameterMm: [lo, hi], testCases: 8 },
+    })),
+    methods: [{ id: "dae", preset: "dae-paper-2d", label: "DAE" }],
+    noises: [
+      ...[4, 8, 16, 32, 64].map((r) => ({
+        id: "coarse",
+        config: { sigma: 0.2, resolution: r },
+        label: `coarse ${r}×${r} σ=0.2`,
+      })),
+      { id: "gaussian", config: { sigma: 0.2 }, label: "Gaussian σ=0.2" },
+    ],
+    seeds: [0, 1, 2],
+  }, "grid preset 'paper-noise-resolution'"),
 };

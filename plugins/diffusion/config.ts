@@ -129,6 +129,8 @@ export const diffusionPresets: Readonly<Record<string, { method: string; config:
   {
     /** AnoDDPM (Wyatt et al. 2022) at 256²: simplex noise, t = 250, full chain. */
     "anoddpm-paper-2d": { method: "anoddpm", config: { ...paperModel, noiseLevel: 250, runs: 1 } },
+    /** The KL heatmap alone (Pinaya et al. 2022's first step), from the same model as the inpainting preset. */
+    "diffusion-kl-paper-2d": { method: "diffusion-kl", config: { ...paperModel } },
     /** Pinaya et al. 2022's KL mask and inpainting, with the DDPM-sized model in image space. */
     "diffusion-kl-inpaint-paper-2d": {
       method: "diffusion-kl-inpaint",
