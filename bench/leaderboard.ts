@@ -1,11 +1,13 @@
 /**
  * Leaderboards from bench results, in the paper's format: one table per dataset and preprocessing hash
  * (results computed on differently preprocessed data are never put in one table), a row per method and
- * noise, metrics as mean ± sd over seeds.
+ * noise, metrics as mean ± sd over seeds, and a paired test of the best row against each other row.
  * @module
  */
 import { getMetric } from "../core/mod.ts";
-import { formatMeanSd, mean, sampleSd } from "../stats/mod.ts";
+import type { PrCurve } from "../stats/mod.ts";
+import { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, pairedWithBest } from "./report/paired.ts";
+import { leaderboardTables, type MetricSummary } from "./report/tables.ts";
 
 /** One line of `results.jsonl`: a finished cell. */
 export interface ResultRow {
@@ -35,36 +37,28 @@ export interface ResultRow {
   readonly samplesPerSecond: number;
   /** Peak RSS, MiB. */
   readonly peakRssMiB: number;
+  /** Pixel-level PR curve of the test split (absent in rows written before it was recorded). */
+  readonly prCurve?: PrCurve;
+  /** Average precision per test case with a lesion, by case id (absent in older rows). */
+  readonly perCaseAp?: Readonly<Record<string, number>>;
+  /** Software versions of the run (absent in older rows). */
+  readonly versions?: Readonly<Record<string, string>>;
+  /** Code version the cell ran with (written by the bench beside the row). */
+  readonly codeVersion?: string;
 }
 
-interface Group {
-  dataset: string;
-  hash: string;
-  rows: Map<string, ResultRow[]>;
+/** "mean ± sd" of a summary ("n/a" when undefined on every seed). */
+export function formatSummary(m: MetricSummary, decimals = 3): string {
+  if (Number.isNaN(m.mean)) return "n/a";
+  return `${m.mean.toFixed(decimals)} ± ${Number.isNaN(m.sd) ? "n/a" : m.sd.toFixed(decimals)}`;
 }
 
-function groupRows(rows: readonly ResultRow[]): Group[] {
-  const groups = new Map<string, Group>();
-  for (const r of rows) {
-    const key = `${r.dataset}\u0000${r.preprocessingHash}`;
-    const g = groups.get(key) ?? { dataset: r.dataset, hash: r.preprocessingHash, rows: new Map() };
-    const label = `${r.methodLabel}\u0000${r.noiseLabel}`;
-    g.rows.set(label, [...(g.rows.get(label) ?? []), r]);
-    groups.set(key, g);
-  }
-  return [...groups.values()];
+/** A signed difference with 3 decimals. */
+function signed(v: number): string {
+  return (v >= 0 ? "+" : "") + v.toFixed(3);
 }
 
-/** Sorts row groups by the mean of the first metric, best first. */
-function ranked(g: Group, metricIds: readonly string[]): [string, ResultRow[]][] {
-  const first = metricIds[0]!;
-  const sign = getMetric(first).higherIsBetter ? -1 : 1;
-  return [...g.rows.entries()].sort(([, a], [, b]) =>
-    sign * (mean(a.map((r) => r.metrics[first]!)) - mean(b.map((r) => r.metrics[first]!)))
-  );
-}
-
-/** The Markdown leaderboard. */
+/** The Markdown leaderboard, with each table's paired comparison of the best row against the others. */
 export function leaderboardMarkdown(
   title: string,
   description: string,
@@ -74,8 +68,8 @@ export function leaderboardMarkdown(
   const out = [`# ${title}`, ""];
   if (description) out.push(description, "");
   if (rows.length === 0) return [...out, "No finished cells yet.", ""].join("\n");
-  for (const g of groupRows(rows)) {
-    out.push(`## ${g.dataset} (preprocessing ${g.hash.slice(0, 12)})`, "");
+  for (const table of leaderboardTables(rows, metricIds)) {
+    out.push(`## ${table.dataset} (preprocessing ${table.preprocessingHash.slice(0, 12)})`, "");
     const head = [
       "Method",
       "Noise",
@@ -86,15 +80,15 @@ export function leaderboardMarkdown(
       "Peak MiB",
     ];
     out.push(`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i < 2 ? "---" : "---:")).join("|")}|`);
-    for (const [, rs] of ranked(g, metricIds)) {
+    for (const r of table.rows) {
       const cells = [
-        rs[0]!.methodLabel,
-        rs[0]!.noiseLabel,
-        ...metricIds.map((id) => formatMeanSd(rs.map((r) => r.metrics[id]!))),
-        rs.map((r) => r.seed).sort((a, b) => a - b).join(","),
-        mean(rs.map((r) => r.trainSeconds)).toFixed(0),
-        mean(rs.map((r) => r.samplesPerSecond)).toFixed(0),
-        Math.max(...rs.map((r) => r.peakRssMiB)).toFixed(0),
+        r.methodLabel,
+        r.noiseLabel,
+        ...metricIds.map((id) => formatSummary(r.metrics[id]!)),
+        r.runs.map((x) => x.seed).join(","),
+        r.trainSeconds.toFixed(0),
+        r.samplesPerSecond.toFixed(0),
+        r.peakRssMiB.toFixed(0),
       ];
       out.push(`| ${cells.join(" | ")} |`);
     }
@@ -103,6 +97,26 @@ export function leaderboardMarkdown(
       `Backend: ${[...new Set(rows.map((r) => r.backend))].join(", ")}. Metrics: mean ± sd over seeds.`,
       "",
     );
+    const paired = pairedWithBest(table);
+    if (paired.length > 0) {
+      const best = table.rows[0]!;
+      out.push(
+        `Paired ${PAIRED_METRIC} vs the best row (${best.methodLabel}, ${best.noiseLabel}):`,
+        "",
+        `| Method | Noise | Cases | Δ ${PAIRED_METRIC} (best − row) | 95% CI | Wilcoxon p |`,
+        "|---|---|---:|---:|---:|---:|",
+      );
+      for (const c of paired) {
+        const ci = c.cases ? `[${signed(c.lo)}, ${signed(c.hi)}]` : "n/a";
+        const diff = c.cases ? signed(c.meanDifference) : "n/a";
+        out.push(
+          `| ${c.row.methodLabel} | ${c.row.noiseLabel} | ${c.cases} | ${diff} | ${ci} | ${formatP(c.p)} |`,
+        );
+      }
+      out.push("", PAIRED_EXPLANATION, "");
+    } else if (table.rows.length > 1) {
+      out.push(`Paired statistics: not available (no per-case values in these results).`, "");
+    }
   }
   return out.join("\n");
 }
@@ -119,17 +133,19 @@ export function leaderboardCsv(rows: readonly ResultRow[], metricIds: readonly s
   ];
   const lines = [head.join(",")];
   const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
-  for (const g of groupRows(rows)) {
-    for (const [, rs] of ranked(g, metricIds)) {
-      const stats = metricIds.flatMap((id) => {
-        const values = rs.map((r) => r.metrics[id]!);
-        const sd = values.length > 1 ? sampleSd(values).toFixed(6) : "";
-        return [mean(values).toFixed(6), sd];
-      });
+  const num = (v: number) => (Number.isNaN(v) ? "" : v.toFixed(6));
+  for (const table of leaderboardTables(rows, metricIds)) {
+    for (const r of table.rows) {
+      const stats = metricIds.flatMap((id) => [num(r.metrics[id]!.mean), num(r.metrics[id]!.sd)]);
       lines.push(
-        [g.dataset, g.hash, q(rs[0]!.methodLabel), q(rs[0]!.noiseLabel), String(rs.length), ...stats].join(
-          ",",
-        ),
+        [
+          table.dataset,
+          table.preprocessingHash,
+          q(r.methodLabel),
+          q(r.noiseLabel),
+          String(r.runs.length),
+          ...stats,
+        ].join(","),
       );
     }
   }

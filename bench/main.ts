@@ -3,7 +3,7 @@
  * already finished with the same configuration, data and code, then writes the leaderboards.
  *
  * Output in `<out>/<grid>/`: `results.jsonl` (a line per finished cell), `leaderboard.md`,
- * `leaderboard.csv`, `failures.jsonl`, and `runs/<cell-id>/` per cell.
+ * `leaderboard.csv`, `leaderboard.html` (self-contained), `failures.jsonl`, and `runs/<cell-id>/` per cell.
  * @module
  */
 import { parseConfig } from "../core/mod.ts";
@@ -17,6 +17,7 @@ import { type Cell, expandGrid, type Grid, gridSchema } from "./grid.ts";
 import { gridPresets } from "./presets.ts";
 import { GridProgress } from "./grid_progress.ts";
 import { leaderboardCsv, leaderboardMarkdown, type ResultRow } from "./leaderboard.ts";
+import { writeLeaderboardHtml } from "./report/write.ts";
 import type { CellRequest, WorkerMessage } from "./worker.ts";
 
 const USAGE =
@@ -149,8 +150,11 @@ export async function runGrid(grid: Grid, dir: string, jobs: number): Promise<Re
   const md = leaderboardMarkdown(`Leaderboard: ${grid.name}`, grid.description, rows, grid.metrics);
   await writeFileAtomic(`${dir}/leaderboard.md`, md);
   await writeFileAtomic(`${dir}/leaderboard.csv`, leaderboardCsv(rows, grid.metrics));
+  const html = await writeLeaderboardHtml(dir, grid, rows);
   console.log(md);
-  console.error(`${rows.length}/${planned.length} cells finished; leaderboard: ${dir}/leaderboard.md`);
+  console.error(
+    `${rows.length}/${planned.length} cells finished; leaderboard: ${dir}/leaderboard.md, ${html}`,
+  );
   if (rows.length < planned.length) {
     throw new Error(`${planned.length - rows.length} cell(s) failed; see ${dir}/failures.jsonl`);
   }
@@ -176,6 +180,9 @@ function toRow(cell: PlannedCell, r: RunResult): ResultRow {
     trainSeconds: r.training.seconds,
     samplesPerSecond: r.scoring.samplesPerSecond,
     peakRssMiB: r.peakRssMiB,
+    ...(r.prCurve ? { prCurve: r.prCurve } : {}),
+    ...(r.perCaseAp ? { perCaseAp: r.perCaseAp } : {}),
+    versions: r.versions,
   };
 }
 

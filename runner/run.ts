@@ -20,6 +20,7 @@ import {
   tf,
   type TrainSummary,
 } from "../core/mod.ts";
+import { type PrCurve, PrCurveAccumulator } from "../stats/pr_curve.ts";
 import { writeJsonAtomic } from "./atomic.ts";
 import { type Example, ExampleCollector, writeExamplesPng } from "./examples.ts";
 import type { ResolvedRun } from "./spec.ts";
@@ -66,6 +67,10 @@ export interface RunResult {
   readonly scoring: { seconds: number; samples: number; samplesPerSecond: number; cases: number };
   /** Peak resident memory seen during the run, MiB. */
   readonly peakRssMiB: number;
+  /** Pixel-level precision–recall curve over the test split (same pixels as AUPRC); absent without lesion. */
+  readonly prCurve?: PrCurve;
+  /** Average precision of each test case with a lesion, by case id (for paired tests between methods). */
+  readonly perCaseAp?: Readonly<Record<string, number>>;
   /** Software versions. */
   readonly versions: Readonly<Record<string, string>>;
 }
@@ -186,6 +191,8 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
       },
       scoring: evaluation.scoring,
       peakRssMiB: Math.round(sampleMemory() / 2 ** 20),
+      ...(evaluation.prCurve ? { prCurve: evaluation.prCurve } : {}),
+      perCaseAp: evaluation.perCaseAp,
       versions: versions(),
     };
     await writeJsonAtomic(`${runDir}/metrics.json`, result);
@@ -222,7 +229,10 @@ export async function loadTrainedMethod(
   return method;
 }
 
-/** Scores every test case, feeds the metrics and keeps a few examples for pictures. */
+/**
+ * Scores every test case, feeds the metrics, and keeps a few examples for pictures, the PR curve and each
+ * case's average precision.
+ */
 export async function evaluate(
   method: MethodInstance,
   dataset: Dataset,
@@ -234,11 +244,15 @@ export async function evaluate(
   metrics: Record<string, MetricResult>;
   scoring: RunResult["scoring"];
   examples: Example[];
+  prCurve?: PrCurve;
+  perCaseAp: Record<string, number>;
 }> {
   const accumulators = new Map<string, MetricAccumulator>(
     metricIds.map((id) => [id, getMetric(id).create()]),
   );
   const examples = new ExampleCollector(o.examples ?? 4);
+  const curve = new PrCurveAccumulator();
+  const perCaseAp: Record<string, number> = {};
   const healthySinks = [...accumulators.values()].filter((a) => a.addHealthy);
   if (healthySinks.length > 0) {
     for await (const c of dataset.cases("validation")) {
@@ -261,6 +275,9 @@ export async function evaluate(
       acc.add({ scores, labels: c.label, caseId: c.id, shape: [c.shape[0], c.shape[1], c.shape[2]] });
     }
     examples.offer(c, scores, reconstruction);
+    curve.add(scores, c.label);
+    const ap = caseAp(scores, c);
+    if (!Number.isNaN(ap)) perCaseAp[c.id] = ap; // undefined without lesion
     await onScores?.(c, scores);
     onBatch();
     progress.update(++count, 0); // total 0: not known in advance
@@ -270,11 +287,21 @@ export async function evaluate(
   const seconds = (performance.now() - t0) / 1000;
   const metrics: Record<string, MetricResult> = {};
   for (const [id, acc] of accumulators) metrics[id] = acc.finalize();
+  const prCurve = curve.curve();
   return {
     metrics,
     scoring: { seconds, samples, samplesPerSecond: samples / seconds, cases: count },
     examples: examples.take(),
+    ...(prCurve ? { prCurve } : {}),
+    perCaseAp,
   };
+}
+
+/** One case's average precision, by the registry's `auprc` (the leaderboard column's own code). */
+function caseAp(scores: Float32Array, c: Case): number {
+  const acc = getMetric("auprc").create();
+  acc.add({ scores, labels: c.label!, caseId: c.id, shape: [c.shape[0], c.shape[1], c.shape[2]] });
+  return acc.finalize().value;
 }
 
 /** Scores one case in batches of slices (2D) or as one volume (3D). */

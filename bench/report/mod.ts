@@ -1,0 +1,16 @@
+/**
+ * The bench's reports: leaderboard tables independent of format, the paired comparison with the best row,
+ * PR-curve charts, noise pictures, and the self-contained `leaderboard.html`.
+ * @module
+ */
+export { leaderboardHtml } from "./html.ts";
+export type { HtmlLeaderboardInput, NoiseSample } from "./html.ts";
+export { escapeHtml } from "./escape.ts";
+export { drawNoiseSamples, pngDataUri } from "./noise_samples.ts";
+export { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, pairedWithBest, perCaseMeans } from "./paired.ts";
+export type { PairedResult } from "./paired.ts";
+export { PALETTE, prCurvesSvg } from "./pr_svg.ts";
+export type { PrSeries } from "./pr_svg.ts";
+export { leaderboardTables } from "./tables.ts";
+export type { LeaderboardRow, LeaderboardTable, MetricSummary } from "./tables.ts";
+export { writeLeaderboardHtml } from "./write.ts";
