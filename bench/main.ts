@@ -22,10 +22,11 @@ import type { CellRequest, WorkerMessage } from "./worker.ts";
 
 const USAGE =
   `deno task bench [--grid NAME|FILE.json] [--out results] [--jobs N] [--seeds 0,1,2] [--backend B]
-                 [--dataset ID] [--data DIR]
+                 [--dataset ID] [--data DIR] [--report]
   Runs the grid (default: ${Object.keys(gridPresets)[0]}) and writes <out>/<grid>/leaderboard.md.
   Built-in grids: ${Object.keys(gridPresets).join(", ")}. Finished cells are kept: rerunning resumes.
-  --dataset ID runs the grid's methods on another dataset; --data DIR is where the datasets read files.`;
+  --dataset ID runs the grid's methods on another dataset; --data DIR is where the datasets read files.
+  --report rewrites the leaderboards from <out>/<grid>/results.jsonl without running anything.`;
 
 /** Entry point of the bench subcommand. */
 export async function benchMain(args: string[]): Promise<void> {
@@ -37,6 +38,7 @@ export async function benchMain(args: string[]): Promise<void> {
     backend: { type: "string" },
     dataset: { type: "string" },
     data: { type: "string" },
+    report: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return console.log(USAGE);
@@ -60,7 +62,18 @@ export async function benchMain(args: string[]): Promise<void> {
   if (!Number.isInteger(jobs)) {
     throw new UsageError(`--jobs must be a positive integer, got '${values.jobs}'`);
   }
-  await runGrid(grid, `${values.out}/${grid.name}`, jobs);
+  const dir = `${values.out}/${grid.name}`;
+  if (values.report) {
+    const rows = latestPerSeed(
+      (await readResults(`${dir}/results.jsonl`)).filter((r) => r.grid === grid.name),
+    );
+    if (rows.length === 0) {
+      throw new UsageError(`no finished cells of grid '${grid.name}' in ${dir}/results.jsonl`);
+    }
+    await writeLeaderboards(grid, dir, rows);
+    return;
+  }
+  await runGrid(grid, dir, jobs);
 }
 
 async function loadGrid(nameOrFile: string): Promise<Grid> {
@@ -147,18 +160,31 @@ export async function runGrid(grid: Grid, dir: string, jobs: number): Promise<Re
   progress.close();
   const ids = new Set(planned.map((c) => c.cellId));
   const rows = (await readResults(resultsPath)).filter((r) => ids.has(r.cellId));
+  await writeLeaderboards(grid, dir, rows);
+  console.error(`${rows.length}/${planned.length} cells finished`);
+  if (rows.length < planned.length) {
+    throw new Error(`${planned.length - rows.length} cell(s) failed; see ${dir}/failures.jsonl`);
+  }
+  return rows;
+}
+
+/** The last row written for each dataset, preprocessing, method, noise and seed (reruns after code changes). */
+function latestPerSeed<R extends ResultRow>(rows: readonly R[]): R[] {
+  const latest = new Map<string, R>();
+  for (const r of rows) {
+    latest.set(JSON.stringify([r.dataset, r.preprocessingHash, r.methodLabel, r.noiseLabel, r.seed]), r);
+  }
+  return [...latest.values()];
+}
+
+/** Writes leaderboard.md, .csv and .html for `rows` into `dir`, and prints the Markdown. */
+async function writeLeaderboards(grid: Grid, dir: string, rows: readonly ResultRow[]): Promise<void> {
   const md = leaderboardMarkdown(`Leaderboard: ${grid.name}`, grid.description, rows, grid.metrics);
   await writeFileAtomic(`${dir}/leaderboard.md`, md);
   await writeFileAtomic(`${dir}/leaderboard.csv`, leaderboardCsv(rows, grid.metrics));
   const html = await writeLeaderboardHtml(dir, grid, rows);
   console.log(md);
-  console.error(
-    `${rows.length}/${planned.length} cells finished; leaderboard: ${dir}/leaderboard.md, ${html}`,
-  );
-  if (rows.length < planned.length) {
-    throw new Error(`${planned.length - rows.length} cell(s) failed; see ${dir}/failures.jsonl`);
-  }
-  return rows;
+  console.error(`leaderboard: ${dir}/leaderboard.md, ${dir}/leaderboard.csv, ${html}`);
 }
 
 function fmt(v: number | undefined): string {
@@ -187,7 +213,7 @@ function toRow(cell: PlannedCell, r: RunResult): ResultRow {
 }
 
 /** Reads `results.jsonl`, skipping a torn last line left by a killed run. */
-async function readResults(path: string): Promise<ResultRow[]> {
+async function readResults(path: string): Promise<(ResultRow & { grid?: string })[]> {
   let text = "";
   try {
     text = await Deno.readTextFile(path);
@@ -195,7 +221,7 @@ async function readResults(path: string): Promise<ResultRow[]> {
     if (e instanceof Deno.errors.NotFound) return [];
     throw e;
   }
-  const rows: ResultRow[] = [];
+  const rows: (ResultRow & { grid?: string })[] = [];
   for (const line of text.split("\n")) {
     if (!line.trim()) continue;
     try {

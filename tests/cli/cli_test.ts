@@ -145,6 +145,15 @@ Deno.test("bench runs a grid, writes the leaderboard, and resumes without redoin
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stderr, /2 cells, 2 already finished, 0 to run/);
   assert.equal((await Deno.readTextFile(`${out}/tiny/results.jsonl`)).trim().split("\n").length, 2);
+  const row = JSON.parse(lines[0]!);
+  assert.ok(Object.keys(row.perCaseAp).length > 0, "per-case AP recorded for the paired statistics");
+  assert.ok(row.prCurve.recall.length > 1, "PR curve recorded");
+  // --report rebuilds the leaderboards from results.jsonl alone.
+  for (const f of ["md", "csv", "html"]) await Deno.remove(`${out}/tiny/leaderboard.${f}`);
+  const report = await cli("bench", "--grid", `${out}/grid.json`, "--out", out, "--report");
+  assert.equal(report.code, 0, report.stderr);
+  assert.equal(await Deno.readTextFile(`${out}/tiny/leaderboard.md`), md);
+  assert.match(await Deno.readTextFile(`${out}/tiny/leaderboard.html`), /<table/);
 });
 
 Deno.test("plugins --json lists every kind with config schemas", async () => {
