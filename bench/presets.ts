@@ -120,4 +120,41 @@ export const gridPresets: Readonly<Record<string, Grid>> = {
     ],
     seeds: [0, 1, 2],
   }, "grid preset 'paper-noise-resolution'"),
+
+  /**
+   * The CT noise comparison, sized for a 2-core CPU: the 3D DAE trained with Gaussian, Simplex and coarse
+   * noise on augmented copies of the one real head CT (`realbrain3d`, `subject: "head-ct"`, read from
+   * `--data ../shared/data/real`) at 32³ (6 mm voxels), 20–50 mm synthetic lesions, a small DAE and 150 steps.
+   * Noise feature sizes keep the paper's ratios to the volume (coarse 4³ at 32³; Simplex 16 voxels). The
+   * paper-sized 3D DAE is the `dae-paper-3d` preset (GPU).
+   */
+  "ct-noise": parseConfig(gridSchema, {
+    name: "ct-noise",
+    description:
+      "3D DAE with Gaussian, Simplex and coarse noise on the real head CT (32³, CPU-sized: 150 steps), 3 seeds",
+    datasets: [{
+      id: "realbrain3d",
+      config: {
+        subject: "head-ct",
+        size: 32,
+        trainCases: 8,
+        validationCases: 1,
+        testCases: 4,
+        bias: 0,
+        intensity: 0,
+        lesionDiameterMm: [20, 50],
+      },
+    }],
+    methods: [{
+      id: "dae",
+      config: { widths: [8, 16, 32], batchSize: 2, steps: 150, lr: 1e-3, schedule: "one-cycle" },
+      label: "DAE 3D",
+    }],
+    noises: [
+      { id: "gaussian", config: { sigma: 0.2 }, label: "Gaussian σ=0.2" },
+      { id: "simplex", config: { frequency: 16 }, label: "Simplex (16 voxels)" },
+      { id: "coarse", config: { sigma: 0.2, resolution3d: 4 }, label: "coarse 4³ σ=0.2" },
+    ],
+    seeds: [0, 1, 2],
+  }, "grid preset 'ct-noise'"),
 };

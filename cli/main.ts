@@ -17,7 +17,7 @@ import {
 } from "../core/mod.ts";
 import { benchMain } from "../bench/main.ts";
 import { writeJsonAtomic } from "../runner/atomic.ts";
-import { writeHeatmaps } from "../runner/heatmaps.ts";
+import { writeHeatmaps, writeScoreNifti } from "../runner/heatmaps.ts";
 import { evaluate, loadDataset, loadTrainedMethod, trainAndEvaluate } from "../runner/run.ts";
 import { resolveRun } from "../runner/spec.ts";
 import { parse, runFlags, specFromFlags, UsageError } from "./args.ts";
@@ -28,8 +28,10 @@ const USAGE = {
                  [--dataset-set key=value ...] [--noise-set key=value ...] [--runs-dir runs]
   Trains a method, saves it, scores the test split and writes runs/<run-id>/ (run.json, model.state,
   metrics.json, examples.png).`,
-  score: `deno task score --run runs/<run-id> [--backend auto]
-  Scores the test split with a trained run's model and writes heatmaps to runs/<run-id>/heatmaps/.`,
+  score: `deno task score --run runs/<run-id> [--backend auto] [--masks]
+  Scores the test split with a trained run's model and writes to runs/<run-id>/heatmaps/, per case,
+  <case-id>.png (heatmap pictures) and <case-id>.nii.gz (float32 score map on the case's world grid: it
+  opens aligned with the input volume in NiiVue, ITK-SNAP or FSLeyes; --masks adds <case-id>_mask.nii.gz).`,
   eval: `deno task eval --run runs/<run-id> [--backend auto] [--metrics auprc,dice-max,auroc]
   Re-evaluates a trained run's model on the test split and writes runs/<run-id>/eval.json.`,
   plugins: `deno task plugins [--json]
@@ -74,6 +76,7 @@ async function scoreOrEval(command: "score" | "eval", args: string[]): Promise<v
     run: { type: "string" },
     backend: { type: "string" },
     metrics: { type: "string" },
+    masks: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return console.log(USAGE[command]);
@@ -100,8 +103,11 @@ async function scoreOrEval(command: "score" | "eval", args: string[]): Promise<v
   if (command === "score") {
     const dir = `${runDir}/heatmaps`;
     await Deno.mkdir(dir, { recursive: true });
-    await evaluate(method, dataset, [], { progress }, () => {}, (c, scores) => writeHeatmaps(dir, c, scores));
-    console.error(`heatmaps written to ${dir}/`);
+    await evaluate(method, dataset, [], { progress }, () => {}, async (c, scores) => {
+      await writeHeatmaps(dir, c, scores);
+      await writeScoreNifti(dir, c, scores, { mask: values.masks });
+    });
+    console.error(`heatmaps (.png) and score maps (.nii.gz) written to ${dir}/`);
   } else {
     const out = await evaluate(method, dataset, resolved.spec.metrics, { progress });
     await writeJsonAtomic(`${runDir}/eval.json`, {

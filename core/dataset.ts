@@ -6,6 +6,7 @@
  * @module
  */
 import type { Schema } from "./config.ts";
+import type { Affine } from "./nifti/affine.ts";
 
 /** The three splits every dataset provides. Train and validation are healthy; test has ground truth. */
 export type Split = "train" | "validation" | "test";
@@ -33,6 +34,14 @@ export interface Case {
   readonly label?: Uint8Array;
   /** Voxel size in mm as [z, y, x], where known. */
   readonly spacing?: readonly [number, number, number];
+  /**
+   * Voxel → world (mm, RAS+) affine of the case's preprocessed grid, 4×4 row-major, in the NIfTI convention
+   * `world = affine · [x, y, z, 1]` with x the column (W), y the row (H) and z the slice (D) index. The arrays
+   * (x fastest) written as a NIfTI volume of shape [W, H, D] with this affine overlay the source file in a
+   * viewer. Set by datasets read from NIfTI files (for 2D datasets: the stack of kept, resized slices); absent
+   * for generated data, and where dropped slices leave a stack that no affine describes.
+   */
+  readonly affine?: Affine;
 }
 
 /** A loaded dataset. */

@@ -1,11 +1,18 @@
 /**
- * Heatmap pictures of a scored case: one row per slice that holds foreground (input | score | truth).
+ * Outputs of a scored case: heatmap pictures (one row per slice that holds foreground: input | score | truth)
+ * and the score map as NIfTI on the case's world grid, so it opens aligned with the input volume in a viewer.
  * @module
  */
 import type { Case } from "../core/mod.ts";
+import { type Affine, encodeNifti1, gzip } from "../core/nifti/mod.ts";
+import { encodePng } from "../core/png.ts";
 import { writeFileAtomic } from "./atomic.ts";
 import { type Example, renderExamples } from "./examples.ts";
-import { encodePng } from "../core/png.ts";
+
+/** A case id made safe as a file name. */
+function fileStem(c: Case): string {
+  return c.id.replace(/[^A-Za-z0-9._-]/g, "_");
+}
 
 /** Writes `<dir>/<case-id>.png` for a case and its score map [D, H, W]; at most `maxSlices` rows. */
 export async function writeHeatmaps(
@@ -36,6 +43,58 @@ export async function writeHeatmaps(
     });
   }
   const { width, height, rgb } = renderExamples(rows);
-  const safe = c.id.replace(/[^A-Za-z0-9._-]/g, "_");
-  await writeFileAtomic(`${dir}/${safe}.png`, encodePng(rgb, width, height, 3));
+  await writeFileAtomic(`${dir}/${fileStem(c)}.png`, encodePng(rgb, width, height, 3));
+}
+
+/**
+ * The voxel → world affine of a case's grid: its own (datasets read from NIfTI files), else a diagonal one from
+ * its spacing (1 mm where unknown) with the first voxel at the origin.
+ */
+export function caseAffine(c: Case): Affine {
+  if (c.affine) return c.affine.map((row) => [...row]);
+  const [sz, sy, sx] = c.spacing ?? [1, 1, 1];
+  return [[sx, 0, 0, 0], [0, sy, 0, 0], [0, 0, sz, 0], [0, 0, 0, 1]];
+}
+
+/** Options of {@linkcode writeScoreNifti}. */
+export interface ScoreNiftiOptions {
+  /** Also write the ground-truth mask as `<case-id>_mask.nii.gz` (uint8), when the case has one. */
+  readonly mask?: boolean;
+}
+
+/**
+ * Writes `<dir>/<case-id>.nii.gz`: the score map [D, H, W] as a float32 NIfTI volume of shape [W, H, D] with
+ * the case's affine in qform and sform (see {@linkcode caseAffine}); atomically.
+ *
+ * @example
+ * ```ts ignore
+ * await writeScoreNifti("runs/r1/heatmaps", testCase, scores, { mask: true });
+ * ```
+ */
+export async function writeScoreNifti(
+  dir: string,
+  c: Case,
+  scores: Float32Array,
+  options: ScoreNiftiOptions = {},
+): Promise<void> {
+  const [d, h, w] = c.shape;
+  if (scores.length !== d * h * w) {
+    throw new Error(`case ${c.id}: ${scores.length} scores for a grid of [${d}, ${h}, ${w}]`);
+  }
+  // Case arrays are x fastest, as NIfTI stores voxels: no reordering.
+  const write = (
+    name: string,
+    data: Float32Array | Uint8Array,
+    datatype: "float32" | "uint8",
+    what: string,
+  ) =>
+    writeFileAtomic(
+      `${dir}/${name}`,
+      gzip(encodeNifti1(data, [w, h, d], { affine: caseAffine(c), datatype, description: what })),
+    );
+  const stem = fileStem(c);
+  await write(`${stem}.nii.gz`, scores, "float32", `anomaly scores of ${c.id}`);
+  if (options.mask && c.label) {
+    await write(`${stem}_mask.nii.gz`, c.label, "uint8", `anomaly mask of ${c.id}`);
+  }
 }

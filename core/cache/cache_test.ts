@@ -25,7 +25,7 @@ async function collect(it: AsyncIterable<Case>): Promise<Case[]> {
 const splits = { train: ["a", "b"], validation: ["c"], test: ["d"] };
 const caseFor = (id: string, split: Split) => makeCase(id, split === "test");
 
-Deno.test("case codec round-trips image, masks, label and spacing; rejects damaged bytes", () => {
+Deno.test("case codec round-trips image, masks, label, spacing and affine; rejects damaged bytes", () => {
   for (const withLabel of [false, true]) {
     const c = makeCase("x1", withLabel);
     const back = decodeCase(encodeCase(c), "x.case");
@@ -34,6 +34,9 @@ Deno.test("case codec round-trips image, masks, label and spacing; rejects damag
     assert.deepEqual(back.label && [...back.label], c.label && [...c.label]);
     assert.deepEqual([back.id, back.shape, back.spacing], [c.id, c.shape, c.spacing]);
   }
+  const affine = [[0, 0, -2, 90], [1, 0, 0, -126], [0, 1.5, 0, -72], [0, 0, 0, 1]];
+  assert.deepEqual(decodeCase(encodeCase({ ...makeCase("a", true), affine }), "a.case").affine, affine);
+  assert.equal(decodeCase(encodeCase(makeCase("b", true)), "b.case").affine, undefined);
   const bytes = encodeCase(makeCase("x", true));
   assert.throws(
     () => decodeCase(bytes.subarray(0, bytes.length - 1), "cut.case"),

@@ -10,7 +10,13 @@ const MAGIC = "DAECASE1";
 /** Serialises a case. */
 export function encodeCase(c: Case): Uint8Array {
   const header = new TextEncoder().encode(
-    JSON.stringify({ id: c.id, shape: c.shape, spacing: c.spacing ?? null, label: c.label !== undefined }),
+    JSON.stringify({
+      id: c.id,
+      shape: c.shape,
+      spacing: c.spacing ?? null,
+      affine: c.affine ?? null,
+      label: c.label !== undefined,
+    }),
   );
   const n = c.shape[0] * c.shape[1] * c.shape[2];
   if (c.image.length !== n * c.shape[3] || c.foreground.length !== n || (c.label && c.label.length !== n)) {
@@ -36,6 +42,7 @@ export function decodeCase(bytes: Uint8Array, name: string): Case {
     id: string;
     shape: [number, number, number, number];
     spacing: [number, number, number] | null;
+    affine?: number[][] | null;
     label: boolean;
   };
   try {
@@ -62,6 +69,7 @@ export function decodeCase(bytes: Uint8Array, name: string): Case {
     foreground: bytes.subarray(fgAt, fgAt + n),
     ...(header.label ? { label: bytes.subarray(fgAt + n, fgAt + 2 * n) } : {}),
     ...(header.spacing ? { spacing: header.spacing } : {}),
+    ...(header.affine ? { affine: header.affine } : {}),
   };
 }
 

@@ -11,6 +11,11 @@ export function identityAffine(): Affine {
   return [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];
 }
 
+/** The translation by `offset` (in the units of the space it acts on, e.g. voxels). */
+export function translationAffine(offset: readonly [number, number, number]): Affine {
+  return [[1, 0, 0, offset[0]], [0, 1, 0, offset[1]], [0, 0, 1, offset[2]], [0, 0, 0, 1]];
+}
+
 /** The product `a · b` of two 4×4 affines. */
 export function multiplyAffine(a: Affine, b: Affine): Affine {
   const out = identityAffine();

@@ -17,6 +17,7 @@ export {
   multiplyAffine,
   type Quatern,
   quaternToAffine,
+  translationAffine,
   voxelSizes,
 } from "./affine.ts";
 export { gunzip, gzip, isGzip } from "./gzip.ts";

@@ -79,6 +79,7 @@ async function load(config: BratsConfig, options: DatasetOptions): Promise<Datas
         channels: channels.map((c) => c.data),
         grid: [x, y, z],
         spacing: channels[0]!.spacing,
+        affine: channels[0]!.affine,
         label: seg.data,
         name: `${root}/${id}`,
       },

@@ -6,8 +6,16 @@
  * @module
  */
 import type { Case } from "../../core/dataset.ts";
-import { normalisePercentile, padCropCentre, resizeSlices, threshold } from "../../core/nifti/mod.ts";
-import type { Grid } from "../../core/nifti/mod.ts";
+import {
+  multiplyAffine,
+  normalisePercentile,
+  padCropCentre,
+  resizeMap,
+  resizeSlices,
+  threshold,
+  translationAffine,
+} from "../../core/nifti/mod.ts";
+import type { Affine, Grid } from "../../core/nifti/mod.ts";
 
 /** Parameters of {@linkcode preprocessSlices}. */
 export interface SliceParams {
@@ -37,6 +45,8 @@ export interface SliceInput {
   readonly name: string;
   /** The channels are already normalised (skip the percentile division and clipping). */
   readonly normalised?: boolean;
+  /** Voxel → world affine of `grid`; the case then carries the affine of its stack of slices. */
+  readonly affine?: Affine;
 }
 
 /**
@@ -80,6 +90,7 @@ export function preprocessSlices(input: SliceInput, params: SliceParams, healthy
     keep = keep.filter((z) => !label.subarray(z * plane, (z + 1) * plane).some((v) => v !== 0));
   }
   const c = channels.length;
+  const affine = input.affine && stackAffine(input.affine, grid, side, z0, sub, params.size, keep);
   const out = new Float32Array(keep.length * plane * c);
   const outFg = new Uint8Array(keep.length * plane);
   const outLabel = new Uint8Array(keep.length * plane);
@@ -102,7 +113,31 @@ export function preprocessSlices(input: SliceInput, params: SliceParams, healthy
       (input.spacing[1] * side) / params.size,
       (input.spacing[0] * side) / params.size,
     ],
+    ...(affine ? { affine } : {}),
   };
+}
+
+/**
+ * The world affine of the kept, resized slices: crop to slices z0.., pad/crop in-plane about the centre,
+ * resize in-plane, then the first kept slice. Undefined when dropped slices leave a gap in the stack.
+ */
+function stackAffine(
+  source: Affine,
+  grid: Grid,
+  side: number,
+  z0: number,
+  sub: Grid,
+  size: number,
+  keep: readonly number[],
+): Affine | undefined {
+  if (keep.length === 0 || keep[keep.length - 1]! - keep[0]! !== keep.length - 1) return undefined;
+  // padCropCentre's origin in the source, per in-plane axis.
+  const origin = (n: number) => Math.floor((n - side) / 2);
+  return [
+    translationAffine([origin(grid[0]), origin(grid[1]), z0]),
+    resizeMap(sub, [size, size, sub[2]]),
+    translationAffine([0, 0, keep[0]!]),
+  ].reduce(multiplyAffine, source);
 }
 
 function unionPositive(channels: readonly Float32Array[]): Uint8Array {

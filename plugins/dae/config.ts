@@ -35,6 +35,12 @@ export const daeSchema = v.strictObject({
   erodeKernel: v.optional(oddInt, 5),
   /** Keep a pixel when this fraction of its erosion window is foreground (paper: 0.95). */
   erodeKeep: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1)), 0.95),
+  /**
+   * Train on random crops of this spatial size ([D, H, W] in 3D, [H, W] in 2D; each divisible by
+   * 2^(levels−1)) instead of whole samples, to bound training memory; scoring still runs on whole samples
+   * (the U-Net is fully convolutional). Absent: whole samples (paper).
+   */
+  patchSize: v.optional(v.pipe(v.array(positiveInt), v.minLength(2), v.maxLength(3))),
 });
 
 /** The DAE's resolved configuration. */
@@ -55,4 +61,16 @@ export const daePresets: Readonly<Record<string, Partial<DaeConfig>>> = {
   "dae-cpu-small": { widths: [8, 16, 32], steps: 200, batchSize: 16, lr: 1e-3 },
   /** The paper's 3D DAE on head CT: 32/64/128 channels, batch 3, one-cycle to 1e-3. */
   "dae-paper-3d": { widths: [32, 64, 128], batchSize: 3, lr: 1e-3, schedule: "one-cycle", steps: 20000 },
+  /**
+   * The paper's 3D DAE trained on random 32×48×48 patches of the 64×96×96 field of view, for a machine with
+   * 24 GiB and no GPU: about 4 GiB per step instead of about 30 GiB (see README.md); scoring on whole volumes.
+   */
+  "dae-paper-3d-patch": {
+    widths: [32, 64, 128],
+    batchSize: 3,
+    lr: 1e-3,
+    schedule: "one-cycle",
+    steps: 20000,
+    patchSize: [32, 48, 48],
+  },
 };

@@ -36,6 +36,7 @@ export class Dae implements MethodInstance {
       { dims: this.#dims, inChannels: channels, outChannels: channels, widths: cfg.widths },
       new Rng(seed).fork("dae-init"),
     );
+    if (cfg.patchSize) checkPatch(cfg.patchSize, sampleShape.slice(0, -1), this.#net.divisor);
   }
 
   /** Restores `images`: [B, ...S, C] → [B, ...S, C]. */
@@ -69,21 +70,37 @@ export class Dae implements MethodInstance {
       data: data.train,
       ctx,
       step: (b, i) => {
+        // Noise is drawn for the whole sample and cropped with it, so its spatial scale does not shrink
+        // with the patch.
         const eps = noise.sample(b.images.shape, ctx.rng);
-        const { loss } = opt.step(() => lossOn(b, eps), lrAt(i));
-        eps.dispose();
+        const crop = c.patchSize
+          ? randomCrop([b.images, b.foreground, eps], c.patchSize, ctx.rng)
+          : undefined;
+        const [images, foreground, noisy] = crop ?? [b.images, b.foreground, eps];
+        const { loss } = opt.step(
+          () => lossOn({ images: images!, foreground: foreground! }, noisy!),
+          lrAt(i),
+        );
+        tf.dispose([eps, ...(crop ?? [])]);
         return loss;
       },
       checkpointEvery: Math.max(100, Math.floor(c.steps / 10)),
       save: () => this.save(),
       validate: () => {
+        // Whole samples, in batches of batchSize (a 3D field of view does not fit four batches at once).
         const n = Math.min(data.validation.size, 4 * c.batchSize);
-        const idx = Array.from({ length: n }, (_, i) => i);
-        const b = data.validation.batch(idx);
-        const eps = noise.sample(b.images.shape, new Rng(ctx.seed).fork("validation"));
-        const loss = lossOn(b, eps);
-        tf.dispose([eps, b.images, b.foreground]);
-        return loss;
+        const rng = new Rng(ctx.seed).fork("validation");
+        let total: tf.Scalar = tf.scalar(0);
+        for (let i0 = 0; i0 < n; i0 += c.batchSize) {
+          const idx = Array.from({ length: Math.min(c.batchSize, n - i0) }, (_, i) => i0 + i);
+          const b = data.validation.batch(idx);
+          const eps = noise.sample(b.images.shape, rng);
+          const loss = lossOn(b, eps);
+          const next = tf.tidy(() => tf.add(total, tf.mul(loss, idx.length / n)) as tf.Scalar);
+          tf.dispose([total, loss, eps, b.images, b.foreground]);
+          total = next;
+        }
+        return total;
       },
     });
     return summary.finally(() => opt.dispose());
@@ -114,4 +131,34 @@ export class Dae implements MethodInstance {
   dispose(): void {
     this.#net.params.dispose();
   }
+}
+
+/** Throws unless `patch` fits inside the sample's spatial size and divides by the U-Net's divisor. */
+function checkPatch(patch: readonly number[], spatial: readonly number[], divisor: number): void {
+  const bad = patch.length !== spatial.length ||
+    patch.some((p, a) => p > spatial[a]! || p % divisor !== 0);
+  if (bad) {
+    throw new Error(
+      `dae: patchSize [${patch.join(", ")}] must have ${spatial.length} sizes, each at most the sample's ` +
+        `[${spatial.join(", ")}] and divisible by ${divisor}`,
+    );
+  }
+}
+
+/**
+ * Crops the same random box of spatial size `patch` from every tensor [B, ...S, C'] (one position per sample,
+ * uniform over the positions that fit).
+ */
+export function randomCrop(tensors: readonly tf.Tensor[], patch: readonly number[], rng: Rng): tf.Tensor[] {
+  const [batch, ...rest] = tensors[0]!.shape;
+  const spatial = rest.slice(0, -1);
+  const starts = Array.from({ length: batch! }, () => spatial.map((s, a) => rng.int(s - patch[a]! + 1)));
+  return tensors.map((t) =>
+    tf.tidy(() =>
+      tf.concat(
+        starts.map((start, i) => tf.slice(t, [i, ...start, 0], [1, ...patch, t.shape[t.rank - 1]!])),
+        0,
+      )
+    )
+  );
 }

@@ -104,6 +104,7 @@ function toCase(
         channels,
         grid,
         spacing: ref.spacing,
+        affine: ref.affine,
         ...(fg ? { foreground: fg } : {}),
         ...(label ? { label } : {}),
         name,
@@ -118,19 +119,19 @@ function toCase(
         `(3D cases cannot drop slices); move it to 'test' or 'labelled'`,
     );
   }
-  const out = preprocessVolume(
+  return preprocessVolume(
     {
       id,
       channels,
       grid,
       spacing: ref.spacing,
+      affine: ref.affine,
       ...(fg ? { foreground: fg } : {}),
       ...(withLabel && label ? { label } : {}),
       name,
     },
     config,
   );
-  return out;
 }
 
 function loader(dims: Dims) {

@@ -8,6 +8,7 @@ import type { Case } from "../../core/dataset.ts";
 import {
   type Affine,
   type Grid,
+  multiplyAffine,
   normalisePercentile,
   sampleAffine,
   threshold,
@@ -38,6 +39,8 @@ export interface VolumeInput {
   readonly label?: Float32Array;
   /** Names the source in errors. */
   readonly name: string;
+  /** Voxel → world affine of `grid`; the case then carries its own grid's affine. */
+  readonly affine?: Affine;
 }
 
 /** Preprocesses a volume into one case [size, size, size, C] with spacing [s, s, s]. */
@@ -79,6 +82,7 @@ export function preprocessVolume(input: VolumeInput, params: VolumeParams): Case
     foreground,
     ...(label ? { label } : {}),
     spacing: [vox, vox, vox],
+    ...(input.affine ? { affine: multiplyAffine(input.affine, map) } : {}),
   };
 }
 

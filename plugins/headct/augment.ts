@@ -3,7 +3,7 @@
  * @module
  */
 import type { Case } from "../../core/dataset.ts";
-import { type Grid, rigidScaleMap, sampleAffine, threshold } from "../../core/nifti/mod.ts";
+import { type Grid, multiplyAffine, rigidScaleMap, sampleAffine, threshold } from "../../core/nifti/mod.ts";
 import type { Rng } from "../../core/rng.ts";
 
 /** Ranges of {@linkcode augmentVolume}. */
@@ -20,7 +20,8 @@ export interface AugmentOptions {
 
 /**
  * Returns an augmented copy of a 3D case [D, H, W, C] (the runner applies it to training volumes); masks are
- * resampled trilinearly and thresholded at 0.5. Same rng state, same result.
+ * resampled trilinearly and thresholded at 0.5; the affine (if any) follows the warp. Same rng state, same
+ * result.
  *
  * @example
  * ```ts ignore
@@ -59,5 +60,7 @@ export function augmentVolume(c: Case, rng: Rng, options: AugmentOptions = {}): 
     image,
     foreground: warpMask(c.foreground),
     ...(c.label ? { label: warpMask(c.label) } : {}),
+    // The warped grid shows the source at `map`·voxel, so its world affine is the source's times map.
+    ...(c.affine ? { affine: multiplyAffine(c.affine, map) } : {}),
   };
 }

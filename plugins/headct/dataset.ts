@@ -9,7 +9,7 @@ import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/ca
 import type { Case, Dataset, DatasetDefinition, DatasetOptions, Split } from "../../core/dataset.ts";
 import { standardSplit } from "../../core/dataset.ts";
 import { addSphereLesions } from "../../core/lesions/mod.ts";
-import { readNifti } from "../../core/nifti/mod.ts";
+import { multiplyAffine, readNifti } from "../../core/nifti/mod.ts";
 import { Rng } from "../../core/rng.ts";
 import { splitPatients } from "../brats/split.ts";
 import { readManifest } from "../folder/manifest.ts";
@@ -126,6 +126,7 @@ async function load(config: HeadctConfig, options: DatasetOptions): Promise<Data
       foreground: vol.foreground,
       ...(split === "test" ? { label } : {}),
       spacing: [s, s, s],
+      affine: multiplyAffine(ct.affine, vol.toSource),
     };
   };
   const store = await openCaseStore({ datasetId: "headct", key, splits, build, cacheDir: options.cacheDir });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as v from "valibot";
 import type { Case, Dataset, Split } from "../../core/dataset.ts";
-import { writeNifti } from "../../core/nifti/mod.ts";
+import { invertAffine, writeNifti } from "../../core/nifti/mod.ts";
 import { hasRealFile, REAL_DATA_DIR } from "../../core/nifti/test_util.ts";
 import { Rng } from "../../core/rng.ts";
 import { augmentVolume } from "./augment.ts";
@@ -126,6 +126,49 @@ Deno.test("headct real data: the Cranium CT fills the 64×96×96 field of view",
     assert.deepEqual(c!.shape, [64, 96, 96, 1]);
     const fg = c!.foreground.reduce((s, x) => s + x, 0) / c!.foreground.length;
     assert.ok(fg > 0.2 && fg < 0.9, `head fraction ${fg}`);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("headct: the case affine maps each output voxel to the world point whose HU it holds", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    // Oblique (20° about z), x flipped, 1 × 1.25 × 3 mm voxels; HU linear in world mm, all within the window.
+    const t = (20 * Math.PI) / 180;
+    const src = [
+      [-Math.cos(t), -1.25 * Math.sin(t), 0, 30],
+      [-Math.sin(t), 1.25 * Math.cos(t), 0, -20],
+      [0, 0, 3, -10],
+      [0, 0, 0, 1],
+    ];
+    const hu = (p: number[]) => 40 + 0.4 * p[0]! - 0.3 * p[1]! + 0.5 * p[2]!;
+    const world = (a: number[][], v: number[]) =>
+      [0, 1, 2].map((r) => a[r]![0]! * v[0]! + a[r]![1]! * v[1]! + a[r]![2]! * v[2]! + a[r]![3]!);
+    const vol = new Float32Array(X * Y * Z);
+    for (let k = 0, n = 0; k < Z; k++) {
+      for (let j = 0; j < Y; j++) for (let i = 0; i < X; i++, n++) vol[n] = hu(world(src, [i, j, k]));
+    }
+    await writeNifti(`${root}/h.nii.gz`, vol, [X, Y, Z], { affine: src });
+    const config = v.parse(headctSchema, { shape: [16, 16, 16], trainFraction: 1, validationFraction: 0 });
+    const [c] = await all(await headctDataset.load(config, { dataRoot: root }), "train");
+    const inv = invertAffine(src);
+    let checked = 0;
+    for (let k = 0, n = 0; k < 16; k++) {
+      for (let j = 0; j < 16; j++) {
+        for (let i = 0; i < 16; i++, n++) {
+          const p = world(c!.affine!, [i, j, k]);
+          const s = world(inv, p);
+          if (s.some((x, a) => x < 0 || x > [X, Y, Z][a]! - 1)) continue; // air padding, edge clamping
+          assert.ok(
+            Math.abs(c!.image[n]! - hu(p) / 80) < 1e-4,
+            `voxel ${[i, j, k]}: ${c!.image[n]} vs ${hu(p) / 80}`,
+          );
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked > 1000, `only ${checked} voxels inside the source`);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

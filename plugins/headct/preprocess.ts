@@ -3,7 +3,14 @@
  * axial slice) → field of view centred on the head → window [0, 80] HU scaled to [0, 1].
  * @module
  */
-import { type Grid, padCropAt, sampleAffine, threshold } from "../../core/nifti/mod.ts";
+import {
+  type Grid,
+  multiplyAffine,
+  padCropAt,
+  sampleAffine,
+  threshold,
+  translationAffine,
+} from "../../core/nifti/mod.ts";
 import type { Affine } from "../../core/nifti/mod.ts";
 
 /** Parameters of {@linkcode preprocessHeadCt}. */
@@ -20,6 +27,8 @@ export interface HeadCtVolume {
   readonly image: Float32Array;
   readonly foreground: Uint8Array;
   readonly mask?: Uint8Array;
+  /** Output voxel (x, y, z) → source voxel: the source affine times this is the output grid's affine. */
+  readonly toSource: Affine;
 }
 
 const AIR_HU = -1024;
@@ -66,7 +75,8 @@ export function preprocessHeadCt(
       0.5,
     )
     : undefined;
-  return { image, foreground, ...(m ? { mask: m } : {}) };
+  const toSource = multiplyAffine(map, translationAffine(origin));
+  return { image, foreground, ...(m ? { mask: m } : {}), toSource };
 }
 
 /** Marks as foreground every pixel not reachable from a slice's border through background (per axial slice). */

@@ -9,6 +9,11 @@ const nonNegative = (x: number) => v.optional(v.pipe(v.number(), v.minValue(0)),
 
 /** Augmentation, lesion and size parameters of the realbrain datasets. */
 export const realbrainSchema = v.strictObject({
+  /**
+   * Which real volume: Colin27's T1 brain (absent: the default) or "head-ct", the head CT in HU preprocessed as
+   * the headct dataset does (2 mm, 64×96×96 field of view on the head, window 0–80 HU, head mask).
+   */
+  subject: v.optional(v.picklist(["colin27", "head-ct"])),
   /** Slice size (2D: height = width) or cube side (3D). */
   size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(8)), 64),
   /** Augmented copies of the brain per split. */

@@ -10,28 +10,39 @@ import type { Case, Dataset, DatasetDefinition, DatasetOptions, Dims, Split } fr
 import { standardSplit } from "../../core/dataset.ts";
 import { addSphereLesions } from "../../core/lesions/mod.ts";
 import {
+  type Affine,
   type Grid,
+  multiplyAffine,
   normalisePercentile,
   padCropAt,
   padCropCentre,
   readNifti,
+  resizeMap,
   resizeVolume,
   rigidScaleMap,
   sampleAffine,
   threshold,
+  translationAffine,
 } from "../../core/nifti/mod.ts";
 import { Rng } from "../../core/rng.ts";
 import { preprocessSlices } from "../brats/slices.ts";
+import { preprocessHeadCt } from "../headct/preprocess.ts";
 import { type RealbrainConfig, realbrainSchema } from "./config.ts";
 
-/** The two files expected in the data folder. */
-export const REALBRAIN_FILES = { t1: "colin27_t1.nii.gz", mask: "colin27_brainmask.nii.gz" } as const;
+/** The files expected in the data folder (the CT only for `subject: "head-ct"`). */
+export const REALBRAIN_FILES = {
+  t1: "colin27_t1.nii.gz",
+  mask: "colin27_brainmask.nii.gz",
+  ct: "head_ct_hu.nii.gz",
+} as const;
 
 interface Brain {
   readonly t1: Float32Array;
   readonly mask: Float32Array;
   readonly grid: Grid;
   readonly spacing: readonly [number, number, number];
+  /** Voxel → world affine of `grid` (the cropped box of the source file). */
+  readonly affine: Affine;
 }
 
 /** Reads the brain and crops it to the mask's bounding box plus a margin (less work per augmentation). */
@@ -68,6 +79,22 @@ async function readBrain(root: string): Promise<Brain> {
     mask: padCropAt(Float32Array.from(mask.data, (v) => (v > 0 ? 1 : 0)), [x, y, z], grid, origin),
     grid,
     spacing: t1.spacing,
+    affine: multiplyAffine(t1.affine, translationAffine(origin)),
+  };
+}
+
+/** Reads the head CT and preprocesses it as the headct dataset does with its defaults. */
+async function readHeadCt(root: string): Promise<Brain> {
+  const ct = await readNifti(`${root}/${REALBRAIN_FILES.ct}`);
+  const grid = ct.shape.slice(0, 3) as unknown as Grid;
+  const params = { spacingMm: 2, shape: [64, 96, 96], windowHU: [0, 80], foregroundHU: -500 } as const;
+  const vol = preprocessHeadCt(ct.data, grid, ct.spacing, params, ct.path);
+  return {
+    t1: vol.image,
+    mask: Float32Array.from(vol.foreground),
+    grid: [params.shape[2], params.shape[1], params.shape[0]],
+    spacing: [2, 2, 2],
+    affine: multiplyAffine(ct.affine, vol.toSource),
   };
 }
 
@@ -112,7 +139,8 @@ function augment(brain: Brain, config: RealbrainConfig, id: string, split: Split
     image = out.image;
     label = out.label;
   }
-  return { image, fg, label };
+  // The copy shows the brain at map·voxel, so its world affine is the brain's times map.
+  return { image, fg, label, affine: multiplyAffine(brain.affine, map) };
 }
 
 function toCase3d(brain: Brain, vol: ReturnType<typeof augment>, id: string, size: number): Case {
@@ -121,6 +149,11 @@ function toCase3d(brain: Brain, vol: ReturnType<typeof augment>, id: string, siz
   const resize = (v: Float32Array) =>
     resizeVolume(padCropCentre(v, brain.grid, cube), cube, [size, size, size]);
   const s = (brain.spacing[0] * side) / size;
+  const origin = brain.grid.map((n) => Math.floor((n - side) / 2)) as unknown as Grid;
+  const affine = [translationAffine(origin), resizeMap(cube, [size, size, size])].reduce(
+    multiplyAffine,
+    vol.affine,
+  );
   return {
     id,
     shape: [size, size, size, 1],
@@ -128,6 +161,7 @@ function toCase3d(brain: Brain, vol: ReturnType<typeof augment>, id: string, siz
     foreground: threshold(resize(Float32Array.from(vol.fg)), 0.5),
     ...(vol.label ? { label: threshold(resize(Float32Array.from(vol.label)), 0.5) } : {}),
     spacing: [s, s, s],
+    affine,
   };
 }
 
@@ -140,12 +174,18 @@ function loader(dims: Dims) {
         `${id}: no data folder; pass --data ../shared/data/real (a folder holding ${REALBRAIN_FILES.t1} and ${REALBRAIN_FILES.mask})`,
       );
     }
-    const files = [`${root}/${REALBRAIN_FILES.t1}`, `${root}/${REALBRAIN_FILES.mask}`];
+    const ct = config.subject === "head-ct";
+    const files = ct
+      ? [`${root}/${REALBRAIN_FILES.ct}`]
+      : [`${root}/${REALBRAIN_FILES.t1}`, `${root}/${REALBRAIN_FILES.mask}`];
     const sources = await fingerprintFiles(files, root, id);
     const preprocessing = { ...config, dims };
     const key = await preprocessingKey(id, preprocessing, sources);
     const ids = (split: string, n: number) =>
-      Array.from({ length: n }, (_, i) => `colin27-${split}-${String(i).padStart(3, "0")}`);
+      Array.from(
+        { length: n },
+        (_, i) => `${ct ? "headct" : "colin27"}-${split}-${String(i).padStart(3, "0")}`,
+      );
     const splits = {
       train: ids("train", config.trainCases),
       validation: ids("val", config.validationCases),
@@ -153,7 +193,7 @@ function loader(dims: Dims) {
     };
     let brain: Promise<Brain> | undefined;
     const build = async (caseId: string, split: Split): Promise<Case> => {
-      brain ??= readBrain(root);
+      brain ??= ct ? readHeadCt(root) : readBrain(root);
       const b = await brain;
       const vol = augment(b, config, caseId, split);
       if (dims === 3) return toCase3d(b, vol, caseId, config.size);
@@ -167,6 +207,7 @@ function loader(dims: Dims) {
           label: vol.label,
           name: caseId,
           normalised: true,
+          affine: vol.affine,
         },
         { size: config.size, percentile: config.percentile, sliceThreshold: config.sliceThreshold },
         false,
@@ -176,7 +217,7 @@ function loader(dims: Dims) {
     return {
       id,
       dims,
-      channels: ["t1"],
+      channels: [ct ? "ct" : "t1"],
       preprocessingHash: key,
       preprocessing,
       cases: (s) => store.cases(standardSplit(id, s)),

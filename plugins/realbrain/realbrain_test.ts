@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as v from "valibot";
 import type { Case, Dataset, Split } from "../../core/dataset.ts";
+import { invertAffine, readNifti } from "../../core/nifti/mod.ts";
 import { hasRealFile, REAL_DATA_DIR } from "../../core/nifti/test_util.ts";
 import { realbrainSchema } from "./config.ts";
 import { realbrain3dDataset, realbrainDataset } from "./dataset.ts";
@@ -79,4 +80,42 @@ Deno.test("realbrain3d: volumes of size³ with a lesion label", async () => {
   assert.ok(test!.label!.some((x) => x === 1), "a 30–40 mm lesion survives resizing");
   assert.ok(test!.image.some((x) => x > 1), "lesion voxels are brightened past the [0, 1] range");
   assert.ok(test!.foreground.reduce((s, x) => s + x, 0) > 24 ** 3 / 4);
+  // The case affine undoes the augmentation: brain voxels sit on world points inside Colin27's brain mask.
+  const mask = await readNifti(`${REAL_DATA_DIR}/colin27_brainmask.nii.gz`);
+  const toMask = invertAffine(mask.affine);
+  const [mx, my] = mask.shape as [number, number, number];
+  const at = (a: number[][], v: number[]) =>
+    [0, 1, 2].map((r) => Math.round(a[r]![0]! * v[0]! + a[r]![1]! * v[1]! + a[r]![2]! * v[2]! + a[r]![3]!));
+  const toVoxel = [0, 1, 2].map((r) =>
+    [0, 1, 2, 3].map((c) => toMask[r]!.reduce((s, x, k) => s + x * test!.affine![k]![c]!, 0))
+  );
+  let inside = 0, total = 0;
+  for (let n = 0; n < 24 ** 3; n++) {
+    if (!test!.foreground[n]) continue;
+    const [x, y, z] = at(toVoxel, [n % 24, Math.floor(n / 24) % 24, Math.floor(n / 576)]);
+    total++;
+    if (mask.data[x! + mx * (y! + my * z!)]! > 0) inside++;
+  }
+  assert.ok(inside / total > 0.97, `${inside} of ${total} brain voxels map into the source brain mask`);
+});
+
+Deno.test("realbrain3d head-ct: augmented copies of the windowed head CT, lesioned test case", async () => {
+  if (!hasRealFile("head_ct_hu.nii.gz")) return;
+  const config = {
+    ...small,
+    subject: "head-ct",
+    size: 24,
+    bias: 0,
+    intensity: 0,
+    lesionDiameterMm: [30, 40],
+  };
+  const ds = await realbrain3dDataset.load(v.parse(realbrainSchema, config), { dataRoot: REAL_DATA_DIR });
+  assert.deepEqual(ds.channels, ["ct"]);
+  const [test] = await all(ds, "test");
+  assert.equal(test!.id, "headct-test-000");
+  assert.deepEqual(test!.spacing, [8, 8, 8], "the 96-voxel, 2 mm field of view resized to 24³");
+  const fg = test!.foreground.reduce((s, x) => s + x, 0) / 24 ** 3;
+  assert.ok(fg > 0.2 && fg < 0.9, `head fraction ${fg}`);
+  assert.ok(test!.label!.some((x) => x === 1));
+  assert.ok(test!.image.some((x) => x > 1), "lesion voxels are brightened past the window");
 });

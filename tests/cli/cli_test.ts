@@ -3,6 +3,7 @@
  * and eval on it, a resumable bench grid, and the plugin listing.
  */
 import assert from "node:assert/strict";
+import { readNifti } from "../../core/nifti/mod.ts";
 
 const main = new URL("../../cli/main.ts", import.meta.url).pathname;
 
@@ -99,9 +100,24 @@ Deno.test("a tiny run trains, records everything, and can be scored and re-evalu
     "eval must reproduce the run's AUPRC",
   );
 
-  const sc = await cli("score", "--run", dir, "--backend", "cpu");
+  const sc = await cli("score", "--run", dir, "--backend", "cpu", "--masks");
   assert.equal(sc.code, 0, sc.stderr);
-  assert.equal((listDir(`${dir}/heatmaps`)).filter((f) => f.endsWith(".png")).length, 2);
+  const written = listDir(`${dir}/heatmaps`);
+  assert.equal(written.filter((f) => f.endsWith(".png")).length, 2);
+  const maps = written.filter((f) => f.endsWith(".nii.gz") && !f.endsWith("_mask.nii.gz"));
+  assert.equal(maps.length, 2, `score maps: ${written.join(", ")}`);
+  for (const f of maps) {
+    const map = await readNifti(`${dir}/heatmaps/${f}`);
+    const mask = await readNifti(`${dir}/heatmaps/${f.replace(".nii.gz", "_mask.nii.gz")}`);
+    assert.deepEqual(map.shape, [32, 32, 4], f);
+    assert.equal(map.datatype, "float32");
+    assert.ok(map.data.every((x) => x >= 0) && map.data.some((x) => x > 0), `${f}: scores ≥ 0, not all 0`);
+    assert.deepEqual(mask.shape, map.shape);
+    assert.ok(mask.data.every((x) => x === 0 || x === 1) && mask.data.some((x) => x === 1), `${f}: mask`);
+    // phantom2d is generated: a diagonal affine from its spacing, first voxel at the origin.
+    assert.deepEqual(map.affine.map((r) => r[3]), [0, 0, 0, 1]);
+    assert.ok(map.affine[0]![0]! > 0 && map.affine[0]![1] === 0 && map.affine[2]![2]! > 0);
+  }
 });
 
 Deno.test("score and eval refuse a directory that is not a complete run", async () => {
