@@ -1,14 +1,16 @@
 /**
- * Choosing the tfjs backend: `auto`, `cpu`, `webgpu` or `tensorflow`.
+ * Choosing the tfjs backend: `auto`, `cpu`, `webgpu`, `tensorflow` or `cuda`.
  *
  * `auto` takes tensorflow where tfjs-node(-gpu) imports, else webgpu where a GPU adapter exists, else cpu.
+ * `cuda` (our own backend over cuDNN/cuBLAS/NVRTC through FFI) is chosen only by name until it has been
+ * validated on a GPU.
  * @module
  */
 import { registerFastCpuKernels } from "./backends/mod.ts";
 import { tf } from "./tf.ts";
 
 /** The backend names a user may ask for. */
-export const BACKEND_CHOICES = ["auto", "cpu", "webgpu", "tensorflow"] as const;
+export const BACKEND_CHOICES = ["auto", "cpu", "webgpu", "tensorflow", "cuda"] as const;
 
 /** A backend name a user may ask for. */
 export type BackendChoice = typeof BACKEND_CHOICES[number];
@@ -33,6 +35,7 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendSelec
   if (choice === "cpu") selection = { name: "cpu", reason: "requested" };
   else if (choice === "tensorflow") selection = await tryTensorflow(true);
   else if (choice === "webgpu") selection = await tryWebgpu(true);
+  else if (choice === "cuda") selection = await tryCuda();
   else {
     const tfn = await tryTensorflow(false);
     const gpu = tfn.name ? tfn : await tryWebgpu(false);
@@ -92,6 +95,13 @@ async function tryWebgpu(required: boolean): Promise<BackendSelection> {
     name: "webgpu",
     reason: `adapter: ${desc}${info?.isFallbackAdapter ? " (software fallback)" : ""}`,
   };
+}
+
+async function tryCuda(): Promise<BackendSelection> {
+  // Imported only when chosen, so --allow-ffi is needed only then; throws listing what is missing.
+  const { describeDevice, registerCudaBackend } = await import("./backends/cuda/mod.ts");
+  const { device, fallbacks } = registerCudaBackend();
+  return { name: "cuda", reason: `${describeDevice(device)}; ${fallbacks.length} kernels via cpu fallback` };
 }
 
 function firstLine(e: unknown): string {
