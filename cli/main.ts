@@ -24,7 +24,7 @@ import { parse, runFlags, specFromFlags, UsageError } from "./args.ts";
 
 const USAGE = {
   train: `deno task train [--dataset phantom2d] [--method dae] [--noise coarse] [--preset NAME] [--seed 0]
-                 [--backend auto|cpu|webgpu|tensorflow] [--data DIR] [--set key=value ...]
+                 [--backend auto|cpu|webgpu|tensorflow|cuda] [--data DIR] [--set key=value ...]
                  [--dataset-set key=value ...] [--noise-set key=value ...] [--runs-dir runs]
   Trains a method, saves it, scores the test split and writes runs/<run-id>/ (run.json, model.state,
   metrics.json, examples.png).`,
