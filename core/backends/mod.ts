@@ -32,3 +32,4 @@ export {
 } from "./cpu_matmul.ts";
 
 export { registerFastCpuKernels } from "./register_cpu.ts";
+export { registerFastWebgpuKernels } from "./webgpu/mod.ts";
