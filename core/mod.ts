@@ -24,6 +24,7 @@ export * from "./nn/params.ts";
 export * from "./nn/timestep_embedding.ts";
 export * from "./nn/unet.ts";
 export * from "./ops/masks.ts";
+export * from "./ops/pad.ts";
 export * from "./ops/median_filter.ts";
 export * from "./ops/score_maps.ts";
 export * from "./optim/adam.ts";

@@ -3,6 +3,7 @@
  * weight-standardised convolution, Swish, GroupNorm, reflect padding, average pooling and a 2× up-convolution.
  * @module
  */
+import { axisView, padSpatial } from "../ops/pad.ts";
 import { tf } from "../tf.ts";
 
 /** Spatial rank of a tensor: 2 for [B, H, W, C], 3 for [B, D, H, W, C]. */
@@ -32,36 +33,37 @@ export function standardiseWeight(w: tf.Tensor): tf.Tensor {
  * gradient only crops, which is wrong for reflect padding.
  */
 export function reflectPad(x: tf.Tensor, p: number): tf.Tensor {
-  const pads = x.shape.map((_, i) => (i === 0 || i === x.rank - 1 ? [0, 0] : [p, p]) as [number, number]);
   const padded = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
     return {
-      value: tf.mirrorPad(input, pads, "reflect"),
+      value: padSpatial(input, p, "reflect"),
       gradFunc: (dy: tf.Tensor) => reflectPadGrad(dy, input.shape, p),
     };
   });
   return padded(x);
 }
 
-/** The exact gradient of {@linkcode reflectPad}: folds each padded border back onto its source pixels. */
+/**
+ * The exact gradient of {@linkcode reflectPad}: folds each padded border back onto its source pixels, one
+ * axis at a time on a rank-4 view (rank-5 pads are broken on webgpu; see core/ops/pad.ts).
+ */
 export function reflectPadGrad(dy: tf.Tensor, shape: readonly number[], p: number): tf.Tensor {
   return tf.tidy(() => {
     let g = dy;
     for (let axis = 1; axis < shape.length - 1; axis++) {
       const n = shape[axis]!;
       if (n <= p) throw new Error(`reflect padding ${p} needs more than ${p} pixels along axis ${axis}`);
-      const part = (begin: number, size: number) => {
-        const b = g.shape.map((_, i) => (i === axis ? begin : 0));
-        const s = g.shape.map((d, i) => (i === axis ? size : d));
-        return tf.slice(g, b, s);
-      };
-      const place = (t: tf.Tensor, before: number, after: number) =>
-        tf.pad(
-          tf.reverse(t, axis),
-          t.shape.map((_, i) => (i === axis ? [before, after] : [0, 0]) as [number, number]),
-        );
+      const view = tf.reshape(g, axisView(g.shape, axis)) as tf.Tensor4D; // the axis is now axis 1
+      const [a, , c, ch] = view.shape;
+      const part = (begin: number, size: number) => tf.slice(view, [0, begin, 0, 0], [a, size, c, ch]);
+      const place = (t: tf.Tensor4D, before: number, after: number) =>
+        tf.pad(tf.reverse(t, 1), [[0, 0], [before, after], [0, 0], [0, 0]]);
       // Padded index i < p copied source p − i; padded index n + p + j copied source n − 2 − j.
-      g = tf.addN([part(p, n), place(part(0, p), 1, n - 1 - p), place(part(n + p, p), n - 1 - p, 1)]);
+      const folded = tf.add(
+        tf.add(part(p, n), place(part(0, p), 1, n - 1 - p)),
+        place(part(n + p, p), n - 1 - p, 1),
+      );
+      g = tf.reshape(folded, g.shape.map((d, i) => (i === axis ? n : d)));
     }
     return g;
   });

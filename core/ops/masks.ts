@@ -4,6 +4,7 @@
  * @module
  */
 import { tf } from "../tf.ts";
+import { padSpatial } from "./pad.ts";
 
 /** 1 where the sum over channels exceeds `threshold`: [B, ..., C] → [B, ..., 1]. */
 export function foregroundOf(images: tf.Tensor, threshold = 0.01): tf.Tensor {
@@ -17,10 +18,7 @@ export function foregroundOf(images: tf.Tensor, threshold = 0.01): tf.Tensor {
 export function erodeMask(mask: tf.Tensor, k = 5, keep = 0.95): tf.Tensor {
   return tf.tidy(() => {
     const r = (k - 1) / 2;
-    const pads = mask.shape.map((_, i) =>
-      (i === 0 || i === mask.rank - 1 ? [0, 0] : [r, r]) as [number, number]
-    );
-    const padded = tf.pad(mask, pads);
+    const padded = padSpatial(mask, r, "constant");
     const mean = mask.rank === 4
       ? tf.avgPool(padded as tf.Tensor4D, k, 1, "valid")
       : tf.avgPool3d(padded as tf.Tensor5D, k, 1, "valid");

@@ -78,7 +78,16 @@ export class Adam {
     const clip = this.#o.clipNorm;
     const scale = Number.isFinite(clip)
       ? tf.tidy(() => {
-        const norm = tf.sqrt(tf.addN(ordered.map((g) => tf.sum(tf.square(g)))));
+        // Summed pairwise: tfjs-webgpu's AddN returns zeros for more than 8 inputs under Deno.
+        let squares = ordered.map((g) => tf.sum(tf.square(g)));
+        while (squares.length > 1) {
+          const next: tf.Tensor[] = [];
+          for (let i = 0; i < squares.length; i += 2) {
+            next.push(i + 1 < squares.length ? tf.add(squares[i]!, squares[i + 1]!) : squares[i]!);
+          }
+          squares = next;
+        }
+        const norm = tf.sqrt(squares[0]!);
         return tf.minimum(tf.div(clip, tf.add(norm, 1e-6)), 1);
       })
       : undefined;
