@@ -5,7 +5,7 @@
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { tf } from "../../tf.ts";
 import { geometryFrom2D, runConvGemm } from "./conv_gemm.ts";
-import type { KernelArgs } from "./kernel_overrides.ts";
+import type { KernelArgs } from "../kernel_overrides.ts";
 
 /**
  * y [B, OH, OW, co] from x [B, H, W, ci] and filter [kh, kw, ci, co]; undefined for cases left to the

@@ -6,7 +6,7 @@
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { tf } from "../../tf.ts";
 import { geometryFrom2D, runConvGemm } from "./conv_gemm.ts";
-import type { KernelArgs } from "./kernel_overrides.ts";
+import type { KernelArgs } from "../kernel_overrides.ts";
 
 /**
  * dx [B, H, W, ci] from dy [B, OH, OW, co] and filter [kh, kw, ci, co]; undefined for cases left to the

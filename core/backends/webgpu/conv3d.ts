@@ -6,7 +6,7 @@
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { tf } from "../../tf.ts";
 import { geometryFrom3D, runConvGemm } from "./conv_gemm.ts";
-import type { KernelArgs } from "./kernel_overrides.ts";
+import type { KernelArgs } from "../kernel_overrides.ts";
 
 type Shape5 = [number, number, number, number, number];
 

@@ -8,7 +8,7 @@ import { fastConv2D } from "./conv2d.ts";
 import { fastConv2DBackpropFilter } from "./conv2d_backprop_filter.ts";
 import { fastConv2DBackpropInput } from "./conv2d_backprop_input.ts";
 import { fastConv3D, fastConv3DBackpropFilter, fastConv3DBackpropInput } from "./conv3d.ts";
-import { type KernelArgs, WebgpuKernelOverrides } from "./kernel_overrides.ts";
+import { type KernelArgs, KernelOverrides } from "../kernel_overrides.ts";
 
 type FastKernel = (args: KernelArgs) => tf.TensorInfo | undefined;
 
@@ -21,7 +21,8 @@ const FAST: [string, FastKernel][] = [
   [tf.Conv3DBackpropInputV2, fastConv3DBackpropInput],
 ];
 
-const overrides: WebgpuKernelOverrides = new WebgpuKernelOverrides(
+const overrides: KernelOverrides = new KernelOverrides(
+  "webgpu",
   "core/backends/webgpu/register.ts",
   new Map(
     FAST.map(([name, fast]) => [name, (args: KernelArgs) => fast(args) ?? overrides.runStock(name, args)]),
