@@ -77,10 +77,13 @@ export class Params {
    * no synchronous read in Deno.
    */
   async toState(prefix = ""): Promise<Record<string, { shape: number[]; values: Float32Array }>> {
+    // All reads requested at once: one wait for the device instead of one per parameter.
+    const vars = [...this.#vars];
+    const values = await Promise.all(vars.map(([, v]) => v.data() as Promise<Float32Array>));
     const out: Record<string, { shape: number[]; values: Float32Array }> = {};
-    for (const [name, v] of this.#vars) {
-      out[prefix + name] = { shape: [...v.shape], values: new Float32Array(await v.data() as Float32Array) };
-    }
+    vars.forEach(([name, v], i) => {
+      out[prefix + name] = { shape: [...v.shape], values: new Float32Array(values[i]!) };
+    });
     return out;
   }
 
