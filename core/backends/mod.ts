@@ -31,5 +31,5 @@ export {
   unregisterFastCpuMatMulKernel,
 } from "./cpu_matmul.ts";
 
-export { registerFastCpuKernels } from "./register_cpu.ts";
+export { registerFastCpuKernels, unregisterFastCpuKernels } from "./register_cpu.ts";
 export { registerFastWebgpuKernels } from "./webgpu/mod.ts";

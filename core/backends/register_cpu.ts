@@ -1,14 +1,24 @@
 /**
- * One call that installs every fast cpu kernel of this folder.
+ * One call that installs every fast cpu kernel of this folder, and one that puts the stock kernels back.
  * @module
  */
-import { registerFastCpuConvKernels } from "./cpu_conv.ts";
-import { registerFastCpuGenericKernels } from "./cpu_generic.ts";
-import { registerFastCpuMatMulKernel } from "./cpu_matmul.ts";
+import { registerFastCpuConvKernels, unregisterFastCpuConvKernels } from "./cpu_conv.ts";
+import { registerFastCpuGenericKernels, unregisterFastCpuGenericKernels } from "./cpu_generic.ts";
+import { registerFastCpuMatMulKernel, unregisterFastCpuMatMulKernel } from "./cpu_matmul.ts";
+import { registerWasmConvLayer, unregisterWasmConvLayer } from "./wasm/conv_layer.ts";
 
 /** Registers every fast cpu kernel (idempotent); backend selection calls it for `cpu`. */
 export function registerFastCpuKernels(): void {
   registerFastCpuConvKernels();
   registerFastCpuMatMulKernel();
   registerFastCpuGenericKernels();
+  registerWasmConvLayer();
+}
+
+/** Puts tfjs's stock cpu kernels back and removes the fused ones (tests and benchmarks compare both). */
+export function unregisterFastCpuKernels(): void {
+  unregisterFastCpuConvKernels();
+  unregisterFastCpuMatMulKernel();
+  unregisterFastCpuGenericKernels();
+  unregisterWasmConvLayer();
 }

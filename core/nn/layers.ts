@@ -3,6 +3,7 @@
  * weight-standardised convolution, Swish, GroupNorm, reflect padding, average pooling and a 2× up-convolution.
  * @module
  */
+import { convLayer, isWasmConvLayerActive } from "../backends/wasm/conv_layer.ts";
 import { axisView, padSpatial } from "../ops/pad.ts";
 import { tf } from "../tf.ts";
 
@@ -98,6 +99,25 @@ export function groupNorm(x: tf.Tensor, groups: number, gamma: tf.Tensor, beta: 
     const normed = tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, 1e-5)));
     return tf.add(tf.mul(tf.reshape(normed, x.shape), gamma), beta);
   });
+}
+
+/**
+ * One layer of a U-Net block: reflect-pad by 1 → weight-standardised k×k(×k) convolution (+ `b`) → Swish →
+ * GroupNorm with `groups` groups. On the cpu backend with the fast kernels registered it runs as one
+ * WebAssembly kernel each way (core/backends/wasm/conv_layer.ts); elsewhere as the layers above.
+ */
+export function convSwishNorm(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  b: tf.Tensor,
+  groups: number,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+): tf.Tensor {
+  if (isWasmConvLayerActive()) return convLayer(x, w, b, gamma, beta, groups, 1);
+  return tf.tidy(() =>
+    groupNorm(swish(conv(reflectPad(x, 1), standardiseWeight(w), b)), groups, gamma, beta)
+  );
 }
 
 /** The GroupNorm group count the paper's code uses: the median divisor of the channel count. */

@@ -6,17 +6,7 @@
  */
 import type { Rng } from "../rng.ts";
 import { tf } from "../tf.ts";
-import {
-  avgPoolHalf,
-  conv,
-  groupNorm,
-  medianDivisor,
-  pointwise,
-  reflectPad,
-  standardiseWeight,
-  swish,
-  upConv,
-} from "./layers.ts";
+import { avgPoolHalf, convSwishNorm, medianDivisor, pointwise, upConv } from "./layers.ts";
 import { Params } from "./params.ts";
 
 /** The shape of a U-Net. */
@@ -91,9 +81,10 @@ export class UNet {
     let h = x;
     for (const i of [1, 2]) {
       const cout = p.get(`${name}.conv${i}.b`).shape[0]!;
-      const w = standardiseWeight(p.get(`${name}.conv${i}.w`));
-      h = groupNorm(
-        swish(conv(reflectPad(h, 1), w, p.get(`${name}.conv${i}.b`))),
+      h = convSwishNorm(
+        h,
+        p.get(`${name}.conv${i}.w`),
+        p.get(`${name}.conv${i}.b`),
         medianDivisor(cout),
         p.get(`${name}.norm${i}.g`),
         p.get(`${name}.norm${i}.b`),

@@ -1,0 +1,395 @@
+/**
+ * One U-Net convolution layer as one cpu kernel each way: reflect padding → weight-standardised convolution
+ * (+ bias) → Swish → GroupNorm, forward (`UadConvLayer`) and backward (`UadConvLayerGrad`), in the
+ * WebAssembly kernels of `src/`. The stock path runs about 40 tfjs kernels forward and 90 backward for the
+ * same layer, each allocating its result.
+ *
+ * The forward kernel returns the layer's output, the convolution's output z (before Swish) and the
+ * GroupNorm statistics per sample and group; {@linkcode convLayer} keeps the last two for the gradient.
+ * Batches are processed a few samples at a time so that the scratch memory stays bounded.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../../tf.ts";
+ * import { convLayer, registerWasmConvLayer } from "./conv_layer.ts";
+ * await tf.setBackend("cpu");
+ * registerWasmConvLayer();
+ * const y = convLayer(tf.ones([2, 8, 8, 4]), tf.randomNormal([3, 3, 4, 8]), tf.zeros([8]), tf.ones([8]),
+ *   tf.zeros([8]), 4, 1); // [2, 8, 8, 8]
+ * ```
+ * @module
+ */
+import { tf } from "../../tf.ts";
+import type { CpuBackend, KernelArgs } from "../cpu_kernel_overrides.ts";
+import { WasmRuntime } from "./runtime.ts";
+
+/** The forward kernel's name: inputs x, w, b, gamma, beta; outputs y, z, stats. */
+export const CONV_LAYER = "UadConvLayer";
+/** The backward kernel's name: inputs dy, x, w, gamma, z, stats; outputs dx, dw, db, dgamma, dbeta. */
+export const CONV_LAYER_GRAD = "UadConvLayerGrad";
+
+/** Attributes of both kernels. */
+interface LayerAttrs {
+  /** GroupNorm groups. */
+  groups: number;
+  /** Reflect padding on each side of every spatial axis. */
+  pad: number;
+}
+
+/** Scratch floats a batch group may use (1 GiB): larger batches are processed a few samples at a time. */
+let groupFloats = 1 << 28;
+
+/**
+ * Sets the scratch floats one batch group may use (default 2^28, 1 GiB) and returns the previous limit;
+ * tests lower it to exercise the per-group loop.
+ */
+export function setConvLayerScratchLimit(floats: number): number {
+  if (!(floats >= 1)) throw new Error(`conv layer scratch limit must be ≥ 1 float, got ${floats}`);
+  const previous = groupFloats;
+  groupFloats = floats;
+  return previous;
+}
+
+/** Sizes of a layer, from x [B, (D,) H, W, Cin] and w [(k,) k, k, Cin, Cout]. */
+interface Layer {
+  B: number;
+  D: number;
+  H: number;
+  W: number;
+  cin: number;
+  cout: number;
+  fd: number;
+  fh: number;
+  fw: number;
+  pd: number;
+  ph: number;
+  pw: number;
+  /** Output spatial sizes. */
+  oD: number;
+  oH: number;
+  oW: number;
+  groups: number;
+}
+
+function layerOf(xShape: readonly number[], wShape: readonly number[], attrs: LayerAttrs): Layer {
+  const rank = xShape.length;
+  if ((rank !== 4 && rank !== 5) || wShape.length !== rank) {
+    throw new Error(`${CONV_LAYER}: x [${xShape}] and w [${wShape}] must both be rank 4 (2D) or rank 5 (3D)`);
+  }
+  const [B, D, H, W, cin] = rank === 4 ? [xShape[0]!, 1, ...xShape.slice(1)] : xShape;
+  const [fd, fh, fw, wcin, cout] = rank === 4 ? [1, ...wShape] : wShape;
+  const p = attrs.pad;
+  const pd = rank === 4 ? 0 : p;
+  if (wcin !== cin) throw new Error(`${CONV_LAYER}: x has ${cin} channels, w expects ${wcin}`);
+  if (cout! % attrs.groups !== 0) {
+    throw new Error(`${CONV_LAYER}: ${cout} channels do not split into ${attrs.groups} groups`);
+  }
+  for (const [n, name] of [[D!, "depth"], [H!, "height"], [W!, "width"]] as const) {
+    if ((name !== "depth" || rank === 5) && n <= p) {
+      throw new Error(`${CONV_LAYER}: reflect padding ${p} needs more than ${p} pixels along the ${name}`);
+    }
+  }
+  const oD = D! + 2 * pd - fd! + 1, oH = H! + 2 * p - fh! + 1, oW = W! + 2 * p - fw! + 1;
+  if (oD < 1 || oH < 1 || oW < 1) throw new Error(`${CONV_LAYER}: filter [${wShape}] larger than the input`);
+  return {
+    B: B!,
+    D: D!,
+    H: H!,
+    W: W!,
+    cin: cin!,
+    cout: cout!,
+    fd: fd!,
+    fh: fh!,
+    fw: fw!,
+    pd,
+    ph: p,
+    pw: p,
+    oD,
+    oH,
+    oW,
+    groups: attrs.groups,
+  };
+}
+
+function values(backend: CpuBackend, t: tf.TensorInfo | undefined, name: string): Float32Array {
+  if (t === undefined) throw new Error(`${CONV_LAYER}: input '${name}' missing`);
+  const v = backend.data.get(t.dataId).values;
+  if (t.dtype !== "float32" || !(v instanceof Float32Array)) {
+    throw new Error(`${CONV_LAYER}: input '${name}' must be float32, got ${t.dtype}`);
+  }
+  return v;
+}
+
+const roundUp = (v: number, to: number) => Math.ceil(v / to) * to;
+
+/** Writes and runs a conv_fwd job: x [n, D, H, W, C] (already padded), packed weights → y. */
+function convForward(
+  rt: WasmRuntime,
+  dims: [number, number, number, number, number],
+  taps: [number, number, number],
+  cout: number,
+  x: number,
+  packed: number,
+  bias: number,
+  y: number,
+): void {
+  const [n, D, H, W, C] = dims;
+  const [fd, fh, fw] = taps;
+  const M = n * (D - fd + 1) * (H - fh + 1) * (W - fw + 1);
+  const K = fd * fh * fw * C;
+  // Chunks of at least 96 pixels keep a weight panel in cache across 16 tiles; at least 4 per thread.
+  let chunk = roundUp(Math.max(96, (1 << 19) / (K * cout)), 6);
+  chunk = Math.min(chunk, Math.max(24, roundUp(Math.ceil(M / (4 * rt.threads)), 6)));
+  const job = rt.job([0, Math.ceil(M / chunk), chunk, n, D, H, W, C, fd, fh, fw, cout, x, packed, bias, y]);
+  rt.parallel("conv_fwd", job);
+}
+
+/** Pads x [n, D, H, W, C] by (pd, ph, pw) on each side, mirrored or with zeros, into y. */
+function padInto(
+  rt: WasmRuntime,
+  dims: [number, number, number, number, number],
+  pads: [number, number, number],
+  reflect: boolean,
+  x: number,
+  y: number,
+): void {
+  const [n, D, H, W, C] = dims;
+  const [pd, ph, pw] = pads;
+  rt.parallel("pad", rt.job([0, n * (D + 2 * pd), reflect ? 1 : 0, n, D, H, W, C, pd, ph, pw, x, y]));
+}
+
+/** Samples processed together, so that `floatsPerSample` of scratch each fit the arena. */
+function groupSize(batch: number, floatsPerSample: number): number {
+  return Math.max(1, Math.min(batch, Math.floor(groupFloats / floatsPerSample)));
+}
+
+function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
+  const backend = args.backend as CpuBackend;
+  const { x, w, b, gamma, beta } = args.inputs;
+  const attrs = args.attrs as unknown as LayerAttrs;
+  const L = layerOf(x!.shape, w!.shape, attrs);
+  const xv = values(backend, x, "x"), wv = values(backend, w, "w");
+  const bv = values(backend, b, "b"),
+    gv = values(backend, gamma, "gamma"),
+    betav = values(backend, beta, "beta");
+  const rt = WasmRuntime.get();
+  const T = L.fd * L.fh * L.fw, K = T * L.cin, N = L.cout;
+  const Dp = L.D + 2 * L.pd, Hp = L.H + 2 * L.ph, Wp = L.W + 2 * L.pw;
+  const inSize = L.D * L.H * L.W * L.cin, padSize = Dp * Hp * Wp * L.cin, S = L.oD * L.oH * L.oW;
+  const outSize = S * N;
+  const y = new Float32Array(L.B * outSize), z = new Float32Array(L.B * outSize);
+  const stats = new Float32Array(L.B * L.groups * 2);
+  const mark = rt.mark();
+  try {
+    const wOff = rt.put(wv);
+    const ws = rt.alloc(K * N);
+    rt.call("wstd_fwd", wOff, K, N, ws);
+    const packed = rt.alloc(roundUp(N, 8) * K);
+    rt.call("pack_weights", ws, T, L.cin, N, 0, packed);
+    const bias = rt.put(bv), g = rt.put(gv), bt = rt.put(betav);
+    const scratch = rt.alloc(rt.threads * 4 * N * 2);
+    const nb = groupSize(L.B, inSize + padSize + 2 * outSize);
+    const inner = rt.mark();
+    for (let b0 = 0; b0 < L.B; b0 += nb) {
+      rt.release(inner);
+      const n = Math.min(nb, L.B - b0);
+      const xin = rt.put(xv.subarray(b0 * inSize, (b0 + n) * inSize));
+      const xp = rt.alloc(n * padSize);
+      padInto(rt, [n, L.D, L.H, L.W, L.cin], [L.pd, L.ph, L.pw], true, xin, xp);
+      const zOff = rt.alloc(n * outSize);
+      convForward(rt, [n, Dp, Hp, Wp, L.cin], [L.fd, L.fh, L.fw], N, xp, packed, bias, zOff);
+      const yOff = rt.alloc(n * outSize), st = rt.alloc(n * L.groups * 2);
+      rt.parallel("gn_swish_fwd", rt.job([0, n, S, N, L.groups, zOff, g, bt, yOff, st, scratch]));
+      rt.readInto(yOff, n * outSize, y, b0 * outSize);
+      rt.readInto(zOff, n * outSize, z, b0 * outSize);
+      rt.readInto(st, n * L.groups * 2, stats, b0 * L.groups * 2);
+    }
+  } finally {
+    rt.release(mark);
+  }
+  const outShape = x!.shape.length === 4 ? [L.B, L.oH, L.oW, N] : [L.B, L.oD, L.oH, L.oW, N];
+  return [
+    backend.makeTensorInfo(outShape, "float32", y),
+    backend.makeTensorInfo(outShape, "float32", z),
+    backend.makeTensorInfo([L.B, L.groups, 2], "float32", stats),
+  ];
+}
+
+function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
+  const backend = args.backend as CpuBackend;
+  const { dy, x, w, gamma, z, stats } = args.inputs;
+  const attrs = args.attrs as unknown as LayerAttrs;
+  const L = layerOf(x!.shape, w!.shape, attrs);
+  const dyv = values(backend, dy, "dy"), xv = values(backend, x, "x"), wv = values(backend, w, "w");
+  const gv = values(backend, gamma, "gamma"),
+    zv = values(backend, z, "z"),
+    sv = values(backend, stats, "stats");
+  const rt = WasmRuntime.get();
+  const T = L.fd * L.fh * L.fw, K = T * L.cin, N = L.cout, G = L.groups;
+  const Dp = L.D + 2 * L.pd, Hp = L.H + 2 * L.ph, Wp = L.W + 2 * L.pw;
+  const inSize = L.D * L.H * L.W * L.cin, padSize = Dp * Hp * Wp * L.cin, S = L.oD * L.oH * L.oW;
+  const outSize = S * N;
+  // The input gradient is conv_fwd of dz zero-padded by the filter size − 1.
+  const [qd, qh, qw] = [L.fd - 1, L.fh - 1, L.fw - 1];
+  const dzpSize = (L.oD + 2 * qd) * (L.oH + 2 * qh) * (L.oW + 2 * qw) * N;
+  const dx = new Float32Array(L.B * inSize);
+  let dw: Float32Array, db: Float32Array, dgamma: Float32Array, dbeta: Float32Array;
+  const mark = rt.mark();
+  try {
+    const wOff = rt.put(wv);
+    const ws = rt.alloc(K * N);
+    rt.call("wstd_fwd", wOff, K, N, ws);
+    const flipped = rt.alloc(roundUp(L.cin, 8) * T * N);
+    rt.call("pack_weights", ws, T, L.cin, N, 1, flipped);
+    const g = rt.put(gv);
+    const gnParts = rt.zeros(rt.threads * 3 * N * 2), scratch = rt.alloc(rt.threads * 6 * N * 2);
+    const dwParts = rt.zeros(rt.threads * K * N);
+    const nb = groupSize(L.B, 3 * outSize + inSize + 2 * padSize + dzpSize + inSize);
+    const inner = rt.mark();
+    for (let b0 = 0; b0 < L.B; b0 += nb) {
+      rt.release(inner);
+      const n = Math.min(nb, L.B - b0);
+      const dyOff = rt.put(dyv.subarray(b0 * outSize, (b0 + n) * outSize));
+      const zOff = rt.put(zv.subarray(b0 * outSize, (b0 + n) * outSize));
+      const st = rt.put(sv.subarray(b0 * G * 2, (b0 + n) * G * 2));
+      const dz = rt.alloc(n * outSize);
+      rt.parallel("gn_swish_bwd", rt.job([0, n, S, N, G, dyOff, zOff, g, st, dz, gnParts, scratch]));
+      const xin = rt.put(xv.subarray(b0 * inSize, (b0 + n) * inSize));
+      const xp = rt.alloc(n * padSize);
+      padInto(rt, [n, L.D, L.H, L.W, L.cin], [L.pd, L.ph, L.pw], true, xin, xp);
+      const rows = Math.min(L.oH, Math.max(1, Math.ceil(256 / L.oW)));
+      const filterJob = rt.job([
+        0,
+        n * L.oD * Math.ceil(L.oH / rows),
+        rows,
+        n,
+        Dp,
+        Hp,
+        Wp,
+        L.cin,
+        L.fd,
+        L.fh,
+        L.fw,
+        N,
+        xp,
+        dz,
+        dwParts,
+      ]);
+      rt.parallel("conv_bwd_filter", filterJob);
+      const dzp = rt.alloc(n * dzpSize);
+      padInto(rt, [n, L.oD, L.oH, L.oW, N], [qd, qh, qw], false, dz, dzp);
+      const dxp = rt.alloc(n * padSize);
+      const dzpDims: [number, number, number, number, number] = [
+        n,
+        L.oD + 2 * qd,
+        L.oH + 2 * qh,
+        L.oW + 2 * qw,
+        N,
+      ];
+      convForward(rt, dzpDims, [L.fd, L.fh, L.fw], L.cin, dzp, flipped, 0, dxp);
+      const dxOff = rt.alloc(n * inSize);
+      const foldJob = rt.job([0, n * L.D, n, L.D, L.H, L.W, L.cin, L.pd, L.ph, L.pw, dxp, dxOff]);
+      rt.parallel("fold", foldJob);
+      rt.readInto(dxOff, n * inSize, dx, b0 * inSize);
+    }
+    const dws = rt.alloc(K * N), dwOff = rt.alloc(K * N);
+    rt.call("sum_parts", dwParts, rt.threads, K * N, K * N, dws);
+    rt.call("wstd_bwd", wOff, dws, K, N, dwOff);
+    dw = rt.read(dwOff, K * N);
+    const parts = rt.readF64(gnParts, rt.threads * 3 * N);
+    const sum = (which: number) => {
+      const out = new Float32Array(N);
+      for (let t = 0; t < rt.threads; t++) {
+        for (let c = 0; c < N; c++) out[c]! += parts[(t * 3 + which) * N + c]!;
+      }
+      return out;
+    };
+    [dgamma, dbeta, db] = [sum(0), sum(1), sum(2)];
+  } finally {
+    rt.release(mark);
+  }
+  return [
+    backend.makeTensorInfo([...x!.shape], "float32", dx),
+    backend.makeTensorInfo([...w!.shape], "float32", dw),
+    backend.makeTensorInfo([N], "float32", db),
+    backend.makeTensorInfo([N], "float32", dgamma),
+    backend.makeTensorInfo([N], "float32", dbeta),
+  ];
+}
+
+/** The gradient of {@linkcode CONV_LAYER}: one {@linkcode CONV_LAYER_GRAD} kernel gives all five. */
+function gradient(
+  dys: tf.Tensor | tf.Tensor[],
+  saved: tf.Tensor[],
+  attrs: tf.NamedAttrMap,
+): Record<string, () => tf.Tensor> {
+  const [x, w, gamma, z, stats] = saved;
+  const dy = (dys as tf.Tensor[])[0]!;
+  const [dx, dw, db, dgamma, dbeta] = tf.engine().runKernel(
+    CONV_LAYER_GRAD,
+    { dy, x: x!, w: w!, gamma: gamma!, z: z!, stats: stats! },
+    attrs,
+  ) as tf.Tensor[];
+  return { x: () => dx!, w: () => dw!, b: () => db!, gamma: () => dgamma!, beta: () => dbeta! };
+}
+
+let gradientRegistered = false;
+
+/** Registers both kernels for the cpu backend, and the forward kernel's gradient (idempotent). */
+export function registerWasmConvLayer(): void {
+  for (
+    const [kernelName, kernelFunc] of [[CONV_LAYER, forwardKernel], [
+      CONV_LAYER_GRAD,
+      backwardKernel,
+    ]] as const
+  ) {
+    if (tf.getKernel(kernelName, "cpu") === undefined) {
+      tf.registerKernel({
+        kernelName,
+        backendName: "cpu",
+        kernelFunc: kernelFunc as unknown as tf.KernelFunc,
+      });
+    }
+  }
+  if (!gradientRegistered) {
+    tf.registerGradient({
+      kernelName: CONV_LAYER,
+      inputsToSave: ["x", "w", "gamma"],
+      outputsToSave: [false, true, true],
+      gradFunc: gradient,
+    });
+    gradientRegistered = true;
+  }
+}
+
+/** Removes both kernels (tests and benchmarks compare with the stock path). */
+export function unregisterWasmConvLayer(): void {
+  for (const name of [CONV_LAYER, CONV_LAYER_GRAD]) {
+    if (tf.getKernel(name, "cpu") !== undefined) tf.unregisterKernel(name, "cpu");
+  }
+}
+
+/** True when the active backend is cpu and the layer kernels are registered. */
+export function isWasmConvLayerActive(): boolean {
+  return tf.getBackend() === "cpu" && tf.getKernel(CONV_LAYER, "cpu") !== undefined;
+}
+
+/**
+ * `groupNorm(swish(conv(reflectPad(x, pad), standardiseWeight(w), b)), groups, gamma, beta)` in one kernel
+ * each way; needs {@linkcode isWasmConvLayerActive}. x [B, (D,) H, W, Cin], w [(k,) k, k, Cin, Cout].
+ */
+export function convLayer(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  b: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  groups: number,
+  pad: number,
+): tf.Tensor {
+  const attrs = { groups, pad } as unknown as tf.NamedAttrMap;
+  const [y, z, stats] = tf.engine().runKernel(CONV_LAYER, { x, w, b, gamma, beta }, attrs) as tf.Tensor[];
+  z!.dispose();
+  stats!.dispose();
+  return y!;
+}

@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { conv, groupNorm, medianDivisor, reflectPad, standardiseWeight, swish } from "../../nn/layers.ts";
+import { tf } from "../../tf.ts";
+import { registerFastCpuKernels, unregisterFastCpuKernels } from "../register_cpu.ts";
+import { convLayer, isWasmConvLayerActive, setConvLayerScratchLimit } from "./conv_layer.ts";
+
+await tf.setBackend("cpu");
+registerFastCpuKernels();
+
+let seed = 2024;
+
+/** A tensor of deterministic values in [lo, hi). */
+function rand(shape: number[], lo = -1, hi = 1): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    v[i] = lo + (hi - lo) * (seed / 2 ** 32);
+  }
+  return tf.tensor(v, shape);
+}
+
+/** max |got − want| ≤ 1e-4 · max(1, max |want|), with equal shapes. */
+function assertClose(got: tf.Tensor, want: tf.Tensor, label: string): void {
+  assert.deepEqual(got.shape, want.shape, `${label}: shape`);
+  const g = got.dataSync(), w = want.dataSync();
+  let scale = 1, err = 0;
+  for (let i = 0; i < w.length; i++) {
+    scale = Math.max(scale, Math.abs(w[i]!));
+    err = Math.max(err, Math.abs(g[i]! - w[i]!));
+  }
+  assert.ok(Number.isFinite(err) && err <= 1e-4 * scale, `${label}: max error ${err} (scale ${scale})`);
+}
+
+/** The layer as tfjs's stock cpu kernels compute it (every fast kernel removed meanwhile). */
+function withStock<T>(fn: () => T): T {
+  unregisterFastCpuKernels();
+  try {
+    assert.ok(!isWasmConvLayerActive());
+    return fn();
+  } finally {
+    registerFastCpuKernels();
+  }
+}
+
+type Inputs = [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+
+/** Output and the gradients of Σ output · r (r fixed random) for x, w, b, gamma, beta. */
+function run(layer: (...t: Inputs) => tf.Tensor, inputs: Inputs, r: tf.Tensor): tf.Tensor[] {
+  const y = layer(...inputs);
+  const grads = tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(layer(...(t as Inputs)), r)))(inputs);
+  return [y, ...grads];
+}
+
+/** Compares the fused layer with the stock composition for x [...xShape, cin] → cout channels. */
+function compareLayer(xShape: number[], cin: number, cout: number, groups = medianDivisor(cout)): void {
+  const k = xShape.length === 3 ? [3, 3] : [3, 3, 3];
+  const inputs: Inputs = [
+    rand([...xShape, cin], -2, 2),
+    rand([...k, cin, cout], -0.5, 0.5),
+    rand([cout], -0.5, 0.5),
+    rand([cout], 0.5, 1.5),
+    rand([cout], -0.5, 0.5),
+  ];
+  const r = rand([...xShape, cout]);
+  const stockLayer = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, g: tf.Tensor, beta: tf.Tensor) =>
+    groupNorm(swish(conv(reflectPad(x, 1), standardiseWeight(w), b)), groups, g, beta);
+  const fastLayer = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, g: tf.Tensor, beta: tf.Tensor) =>
+    convLayer(x, w, b, g, beta, groups, 1);
+  assert.ok(isWasmConvLayerActive());
+  const want = withStock(() => run(stockLayer, inputs, r));
+  const got = run(fastLayer, inputs, r);
+  const label = `[${xShape}] ${cin}→${cout}`;
+  ["y", "dx", "dw", "db", "dgamma", "dbeta"].forEach((name, i) =>
+    assertClose(got[i]!, want[i]!, `${label} ${name}`)
+  );
+  tf.dispose([...inputs, r, ...want, ...got]);
+}
+
+Deno.test("fused conv layer equals the stock kernels on the 2D U-Net's layer shapes", () => {
+  // dae-cpu-small (widths 8/16/32): down blocks, the bottom block, up blocks after the concatenation.
+  for (const [cin, cout] of [[4, 8], [8, 8], [8, 16], [16, 32], [32, 32], [32, 16], [16, 8]] as const) {
+    compareLayer([2, 10, 12], cin, cout);
+  }
+  // The paper's widths (64…512), on small images: the stock gradients are naive loops.
+  for (const [cin, cout] of [[4, 64], [64, 128], [256, 128]] as const) compareLayer([1, 6, 5], cin, cout);
+});
+
+Deno.test("fused conv layer equals the stock kernels on 3D layer shapes", () => {
+  for (const [cin, cout] of [[1, 8], [8, 16], [32, 16]] as const) compareLayer([2, 5, 6, 4], cin, cout);
+  compareLayer([1, 4, 4, 4], 64, 32);
+});
+
+Deno.test("fused conv layer: odd sizes, channels not multiples of 4, one group, batch split in groups", () => {
+  compareLayer([3, 3, 7], 3, 6, 3); // channels not a multiple of 4: the scalar GroupNorm path
+  compareLayer([1, 7, 2], 5, 12, 1);
+  compareLayer([2, 3, 3, 3], 2, 10, 5);
+  const previous = setConvLayerScratchLimit(4000); // a few samples per group
+  try {
+    compareLayer([5, 9, 8], 4, 8);
+    compareLayer([3, 4, 5, 6], 2, 8);
+  } finally {
+    setConvLayerScratchLimit(previous);
+  }
+});
+
+Deno.test("fused conv layer rejects bad shapes with a clear error", () => {
+  const ok = [rand([8]), rand([8]), rand([8])];
+  assert.throws(
+    () => convLayer(rand([1, 4, 4, 3]), rand([3, 3, 4, 8]), ok[0]!, ok[1]!, ok[2]!, 4, 1),
+    /x has 3 channels, w expects 4/,
+  );
+  assert.throws(
+    () => convLayer(rand([1, 4, 4, 4]), rand([3, 3, 4, 8]), ok[0]!, ok[1]!, ok[2]!, 3, 1),
+    /8 channels do not split into 3 groups/,
+  );
+  assert.throws(
+    () => convLayer(rand([1, 1, 4, 4]), rand([3, 3, 4, 8]), ok[0]!, ok[1]!, ok[2]!, 4, 1),
+    /reflect padding 1 needs more than 1 pixels along the height/,
+  );
+});

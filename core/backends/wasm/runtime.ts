@@ -1,0 +1,260 @@
+/**
+ * The WebAssembly kernels' runtime: one shared memory, the module instantiated on the main thread and on
+ * worker threads over that memory, a scratch arena, and the dispatch of parallel jobs.
+ *
+ * A tfjs kernel copies its inputs into the arena, runs jobs, and copies its outputs out; the arena is reused
+ * by the next kernel. A parallel job is a struct in the arena whose first field is a chunk counter: the main
+ * thread and every worker that joins take chunks from it until none are left, so a worker that is slow to
+ * wake (the machine is shared) costs nothing but its own share. The main thread never waits for a worker
+ * that has not started on the job, only for one still finishing a chunk.
+ *
+ * Threads: `navigator.hardwareConcurrency`, or the `UAD_CPU_THREADS` environment variable; where workers
+ * cannot be started everything runs on the main thread.
+ *
+ * @example
+ * ```ts
+ * import { WasmRuntime } from "./runtime.ts";
+ * const rt = WasmRuntime.get();
+ * const mark = rt.mark();
+ * const w = rt.put(new Float32Array(9 * 4 * 8).fill(0.5)); // [3, 3, 4, 8]
+ * const ws = rt.alloc(9 * 4 * 8);
+ * rt.call("wstd_fwd", w, 36, 8, ws);
+ * rt.release(mark);
+ * ```
+ * @module
+ */
+import { Worker } from "node:worker_threads";
+import { KERNELS_WASM_BASE64 } from "./kernels_wasm.ts";
+
+/** The exported functions that run as parallel jobs `(job, threadId)`, in a fixed order workers share. */
+const PARALLEL = ["conv_fwd", "conv_bwd_filter", "pad", "fold", "gn_swish_fwd", "gn_swish_bwd"] as const;
+
+/** A parallel kernel's name. */
+export type ParallelKernel = typeof PARALLEL[number];
+
+type Exports = Record<string, (...args: number[]) => void> & {
+  __heap_base: WebAssembly.Global;
+  __stack_pointer: WebAssembly.Global;
+};
+
+const PAGE = 65536;
+const STACK_BYTES = 65536;
+/** Floats left readable after every arena allocation: kernels read up to 8 past the end of a buffer. */
+const SLACK = 16;
+// Control words shared with the workers.
+const GEN = 0, FN = 1, JOB = 2, OPEN = 3, ACTIVE = 4, CTRL_WORDS = 16;
+/** Polls of the generation word a worker makes before sleeping (about 20 µs). */
+const WORKER_SPIN = 2000;
+
+// The workers' program, as CommonJS for node:worker_threads' eval (no file to resolve, so bundles work too).
+const WORKER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const { bytes, memory, ctrl, stackTop, tid, names, spin } = workerData;
+const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+instance.exports.__stack_pointer.value = stackTop;
+const fns = names.map((n) => instance.exports[n]);
+const c = new Int32Array(memory.buffer, ctrl, ${CTRL_WORDS});
+let last = Atomics.load(c, ${GEN});
+for (;;) {
+  let g = Atomics.load(c, ${GEN});
+  for (let i = 0; g === last && i < spin; i++) g = Atomics.load(c, ${GEN});
+  if (g === last) { Atomics.wait(c, ${GEN}, last); continue; }
+  last = g;
+  const fn = Atomics.load(c, ${FN}), job = Atomics.load(c, ${JOB});
+  Atomics.add(c, ${ACTIVE}, 1);
+  if (Atomics.load(c, ${OPEN}) === g) fns[fn](job, tid);
+  Atomics.sub(c, ${ACTIVE}, 1);
+  Atomics.notify(c, ${ACTIVE});
+}`;
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function threadCount(): number {
+  let requested: string | undefined;
+  try {
+    requested = Deno.env.get("UAD_CPU_THREADS");
+  } catch {
+    // No --allow-env: use the hardware count.
+  }
+  if (requested !== undefined && requested !== "") {
+    const n = Number(requested);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new Error(`UAD_CPU_THREADS must be a positive integer, got '${requested}'`);
+    }
+    return n;
+  }
+  return Math.max(1, navigator.hardwareConcurrency || 1);
+}
+
+/** The shared memory, the main thread's instance, the arena and the worker threads. */
+export class WasmRuntime {
+  static #instance: WasmRuntime | undefined;
+
+  /** Threads that may work on a parallel job (the main thread included). */
+  readonly threads: number;
+  readonly #memory: WebAssembly.Memory;
+  readonly #exports: Exports;
+  readonly #parallel: ((job: number, tid: number) => void)[];
+  readonly #ctrl: Int32Array;
+  readonly #arenaStart: number;
+  #top: number;
+  #gen = 0;
+  #f32: Float32Array;
+  #i32: Int32Array;
+  readonly #workers: Worker[] = [];
+
+  /** The runtime, created (module compiled, workers started) on first use. */
+  static get(): WasmRuntime {
+    return WasmRuntime.#instance ??= new WasmRuntime(threadCount());
+  }
+
+  private constructor(threads: number) {
+    const bytes = decodeBase64(KERNELS_WASM_BASE64);
+    const module = new WebAssembly.Module(bytes);
+    this.#memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.#memory } });
+    this.#exports = instance.exports as unknown as Exports;
+    this.#parallel = PARALLEL.map((n) => this.#exports[n]!);
+    const heapBase = this.#exports.__heap_base.value as number;
+    const ctrl = heapBase + (threads - 1) * STACK_BYTES;
+    this.#arenaStart = this.#top = ctrl + CTRL_WORDS * 4;
+    this.#f32 = new Float32Array(this.#memory.buffer);
+    this.#i32 = new Int32Array(this.#memory.buffer);
+    this.#ctrl = new Int32Array(this.#memory.buffer, ctrl, CTRL_WORDS);
+    this.threads = threads;
+    for (let t = 1; t < threads; t++) {
+      try {
+        const worker = new Worker(WORKER_SOURCE, {
+          eval: true,
+          workerData: {
+            bytes,
+            memory: this.#memory,
+            ctrl,
+            stackTop: heapBase + t * STACK_BYTES,
+            tid: t,
+            names: PARALLEL,
+            spin: WORKER_SPIN,
+          },
+        });
+        // Idle workers must not keep the process alive.
+        worker.unref();
+        this.#workers.push(worker);
+      } catch {
+        // Workers unavailable (e.g. permissions): the main thread does all chunks.
+        break;
+      }
+    }
+  }
+
+  /** The whole memory as floats (index = byte offset / 4); valid until the next allocation. */
+  get f32(): Float32Array {
+    return this.#f32;
+  }
+
+  /** The whole memory as 32-bit integers; valid until the next allocation. */
+  get i32(): Int32Array {
+    return this.#i32;
+  }
+
+  /** The arena's current top, to {@linkcode release} everything allocated after it. */
+  mark(): number {
+    return this.#top;
+  }
+
+  /** Frees every allocation made since `mark` was taken. */
+  release(mark: number): void {
+    if (mark < this.#arenaStart || mark > this.#top) throw new Error("wasm arena: bad mark");
+    this.#top = mark;
+  }
+
+  /** Space for `n` floats (16-byte aligned, with slack after it); returns its byte offset. */
+  alloc(n: number): number {
+    const at = this.#top;
+    const end = at + Math.ceil((n + SLACK) / 4) * 16;
+    if (end > this.#memory.buffer.byteLength) {
+      const pages = Math.ceil((end - this.#memory.buffer.byteLength) / PAGE);
+      try {
+        this.#memory.grow(Math.max(pages, Math.ceil(this.#memory.buffer.byteLength / PAGE / 4)));
+      } catch {
+        this.#memory.grow(pages); // the larger step did not fit under the 4 GiB limit
+      }
+      this.#f32 = new Float32Array(this.#memory.buffer);
+      this.#i32 = new Int32Array(this.#memory.buffer);
+    }
+    this.#top = end;
+    return at;
+  }
+
+  /** Space for `values`, filled with them; returns its byte offset. */
+  put(values: Float32Array): number {
+    const at = this.alloc(values.length);
+    this.#f32.set(values, at / 4);
+    return at;
+  }
+
+  /** Zeroed space for `n` floats. */
+  zeros(n: number): number {
+    const at = this.alloc(n);
+    this.#f32.fill(0, at / 4, at / 4 + n);
+    return at;
+  }
+
+  /** A copy of `n` floats at byte offset `at`. */
+  read(at: number, n: number): Float32Array {
+    return this.#f32.slice(at / 4, at / 4 + n);
+  }
+
+  /** Copies `n` floats at byte offset `at` into `dst` from index `offset`. */
+  readInto(at: number, n: number, dst: Float32Array, offset: number): void {
+    dst.set(this.#f32.subarray(at / 4, at / 4 + n), offset);
+  }
+
+  /** A copy of `n` doubles at byte offset `at` (8-byte aligned). */
+  readF64(at: number, n: number): Float64Array {
+    return new Float64Array(this.#memory.buffer, at, n).slice();
+  }
+
+  /** Writes a job struct of 32-bit integers (chunk counter first) and returns its byte offset. */
+  job(fields: readonly number[]): number {
+    const at = this.alloc(fields.length);
+    this.#i32.set(fields, at / 4);
+    return at;
+  }
+
+  /** Calls an exported function on the main thread only. */
+  call(name: string, ...args: number[]): void {
+    const fn = this.#exports[name];
+    if (typeof fn !== "function") throw new Error(`wasm kernels: no function '${name}'`);
+    fn(...args);
+  }
+
+  /**
+   * Runs the parallel kernel `name` on the job at byte offset `job` (a struct whose first two fields are the
+   * chunk counter, set to 0 here, and the chunk count) with every thread that joins in time.
+   */
+  parallel(name: ParallelKernel, job: number): void {
+    const index = PARALLEL.indexOf(name);
+    const fn = this.#parallel[index]!;
+    Atomics.store(this.#i32, job / 4, 0);
+    if (this.#workers.length === 0 || this.#i32[job / 4 + 1]! <= 1) {
+      fn(job, 0);
+      return;
+    }
+    const c = this.#ctrl;
+    const gen = this.#gen = (this.#gen % 0x3fffffff) + 1;
+    Atomics.store(c, FN, index);
+    Atomics.store(c, JOB, job);
+    Atomics.store(c, OPEN, gen);
+    Atomics.store(c, GEN, gen);
+    Atomics.notify(c, GEN);
+    fn(job, 0);
+    // Close the job to late workers, then wait for those that joined.
+    Atomics.store(c, OPEN, 0);
+    for (let active; (active = Atomics.load(c, ACTIVE)) !== 0;) Atomics.wait(c, ACTIVE, active, 5);
+  }
+}

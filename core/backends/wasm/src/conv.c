@@ -1,0 +1,208 @@
+// Convolutions, channels-last, 2-D as 3-D with depth 1, on inputs padded beforehand (see pad.c):
+//   conv_fwd          y = conv(x, w) + bias, 'valid', stride 1: direct, no column matrix;
+//   conv_bwd_filter   per-thread partial sums of dw = Σ col(x)ᵀ · dy;
+//   pack_weights      weights into 8-column panels, optionally flipped and transposed (the input
+//                     gradient is conv_fwd of the zero-padded dy with those weights).
+// One register tile computes 6 rows × 8 columns (12 accumulators): rows are output pixels (forward) or
+// filter taps (filter gradient), columns output channels; each row reads its own pointer into the input,
+// so rows may cross image rows and no column matrix is built.
+#include "common.h"
+
+// acc[6][2] += Σ over segments (s1, s2) and steps p of a_r[s1·a1 + s2·a2 + p·ASTEP] · b[s1·b1 + s2·b2 + p·bstep]
+// then C rows r < rows, columns j < cols get acc (+ bias) written (ACCUMULATE: added).
+#define TILE_BODY(ASTEP)                                                                              \
+  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, \
+         c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;                                         \
+  for (i32 s1 = 0; s1 < n1; s1++) {                                                                   \
+    for (i32 s2 = 0; s2 < n2; s2++) {                                                                 \
+      i32 ao = s1 * a1 + s2 * a2;                                                                     \
+      const f32 *p0 = r0 + ao, *p1 = r1 + ao, *p2 = r2 + ao, *p3 = r3 + ao, *p4 = r4 + ao,            \
+                *p5 = r5 + ao;                                                                        \
+      const f32* pb = b + s1 * b1 + s2 * b2;                                                          \
+      for (i32 p = 0; p < len; p++) {                                                                 \
+        v128_t b0 = wasm_v128_load(pb), b1v = wasm_v128_load(pb + 4), a;                              \
+        a = wasm_v128_load32_splat(p0), c00 = madd(a, b0, c00), c01 = madd(a, b1v, c01);              \
+        a = wasm_v128_load32_splat(p1), c10 = madd(a, b0, c10), c11 = madd(a, b1v, c11);              \
+        a = wasm_v128_load32_splat(p2), c20 = madd(a, b0, c20), c21 = madd(a, b1v, c21);              \
+        a = wasm_v128_load32_splat(p3), c30 = madd(a, b0, c30), c31 = madd(a, b1v, c31);              \
+        a = wasm_v128_load32_splat(p4), c40 = madd(a, b0, c40), c41 = madd(a, b1v, c41);              \
+        a = wasm_v128_load32_splat(p5), c50 = madd(a, b0, c50), c51 = madd(a, b1v, c51);              \
+        p0 += ASTEP, p1 += ASTEP, p2 += ASTEP, p3 += ASTEP, p4 += ASTEP, p5 += ASTEP, pb += bstep;    \
+      }                                                                                               \
+    }                                                                                                 \
+  }                                                                                                   \
+  store_row(c, c00, c01, cols, bias, acc_mode);                                                       \
+  if (rows > 1) store_row(c + ldc, c10, c11, cols, bias, acc_mode);                                   \
+  if (rows > 2) store_row(c + 2 * ldc, c20, c21, cols, bias, acc_mode);                               \
+  if (rows > 3) store_row(c + 3 * ldc, c30, c31, cols, bias, acc_mode);                               \
+  if (rows > 4) store_row(c + 4 * ldc, c40, c41, cols, bias, acc_mode);                               \
+  if (rows > 5) store_row(c + 5 * ldc, c50, c51, cols, bias, acc_mode);
+
+// Writes (acc_mode 0) or adds (acc_mode 1) the first `cols` of 8 values v0|v1 (+ bias[j] when given) at dst.
+INLINE void store_row(f32* dst, v128_t v0, v128_t v1, i32 cols, const f32* bias, int acc_mode) {
+  if (cols == 8) {
+    if (bias) v0 = wasm_f32x4_add(v0, wasm_v128_load(bias)), v1 = wasm_f32x4_add(v1, wasm_v128_load(bias + 4));
+    if (acc_mode) v0 = wasm_f32x4_add(v0, wasm_v128_load(dst)), v1 = wasm_f32x4_add(v1, wasm_v128_load(dst + 4));
+    wasm_v128_store(dst, v0);
+    wasm_v128_store(dst + 4, v1);
+    return;
+  }
+  f32 t[8] = {
+      wasm_f32x4_extract_lane(v0, 0), wasm_f32x4_extract_lane(v0, 1), wasm_f32x4_extract_lane(v0, 2),
+      wasm_f32x4_extract_lane(v0, 3), wasm_f32x4_extract_lane(v1, 0), wasm_f32x4_extract_lane(v1, 1),
+      wasm_f32x4_extract_lane(v1, 2), wasm_f32x4_extract_lane(v1, 3),
+  };
+  for (i32 j = 0; j < cols; j++) {
+    f32 v = t[j] + (bias ? bias[j] : 0.0f);
+    dst[j] = acc_mode ? dst[j] + v : v;
+  }
+}
+
+// Forward tile: rows are pixels (steps along the contiguous channels of a tap row).
+static void tile_fwd(const f32* r0, const f32* r1, const f32* r2, const f32* r3, const f32* r4,
+                     const f32* r5, const f32* b, i32 bstep, i32 len, i32 n1, i32 a1, i32 b1, i32 n2, i32 a2,
+                     i32 b2, f32* c, i32 ldc, i32 rows, i32 cols, const f32* bias) {
+  const int acc_mode = 0;
+  TILE_BODY(1)
+}
+
+// Filter-gradient tile: rows are taps (steps along pixels, `astep` apart), accumulated into C.
+static void tile_acc(const f32* r0, const f32* r1, const f32* r2, const f32* r3, const f32* r4,
+                     const f32* r5, i32 astep, const f32* b, i32 bstep, i32 len, i32 n1, i32 a1, i32 b1,
+                     i32 n2, i32 a2, i32 b2, f32* c, i32 ldc, i32 rows, i32 cols) {
+  const int acc_mode = 1;
+  const f32* bias = 0;
+  TILE_BODY(astep)
+}
+
+// A convolution's sizes: the input as given to the kernel (already padded), the filter taps, channels.
+typedef struct {
+  i32 B, D, H, W, C;  // input batch, depth, height, width, channels
+  i32 fd, fh, fw;     // filter taps per axis
+  i32 N;              // output channels
+} Geometry;
+
+INLINE i32 out_d(const Geometry* g) { return g->D - g->fd + 1; }
+INLINE i32 out_h(const Geometry* g) { return g->H - g->fh + 1; }
+INLINE i32 out_w(const Geometry* g) { return g->W - g->fw + 1; }
+
+typedef struct {
+  JOB_HEAD;
+  i32 chunk;  // output pixels per chunk (a multiple of 6)
+  Geometry g;
+  const f32* x;     // [B, D, H, W, C]
+  const f32* w;     // packed: [ceil(N / 8)][K][8], K = fd·fh·fw·C
+  const f32* bias;  // [N] or null
+  f32* y;           // [B, oD, oH, oW, N]
+} ConvFwdJob;
+
+// Input offset of output pixel (b, od, oh, ow)'s first tap.
+INLINE i32 pixel_base(const Geometry* g, i32 b, i32 od, i32 oh, i32 ow) {
+  return (((b * g->D + od) * g->H + oh) * g->W + ow) * g->C;
+}
+
+EXPORT(conv_fwd) void conv_fwd(ConvFwdJob* job, i32 tid) {
+  (void)tid;
+  const Geometry* g = &job->g;
+  const i32 oD = out_d(g), oH = out_h(g), oW = out_w(g), N = g->N, C = g->C;
+  const i32 M = g->B * oD * oH * oW, K = g->fd * g->fh * g->fw * C, panels = (N + 7) / 8;
+  const i32 len = g->fw * C, a1 = g->H * g->W * C, b1 = g->fh * len * 8, a2 = g->W * C, b2 = len * 8;
+  for (i32 chunk; (chunk = take_chunk(&job->next)) < job->nchunks;) {
+    const i32 m0 = chunk * job->chunk, m1 = min_i(M, m0 + job->chunk);
+    for (i32 panel = 0; panel < panels; panel++) {
+      const f32* wp = job->w + panel * K * 8;
+      const f32* bias = job->bias ? job->bias + panel * 8 : 0;
+      const i32 cols = min_i(8, N - panel * 8);
+      // Coordinates of pixel m0, stepped pixel by pixel.
+      i32 ow = m0 % oW, rest = m0 / oW, oh = rest % oH;
+      rest /= oH;
+      i32 od = rest % oD, b = rest / oD;
+      for (i32 m = m0; m < m1; m += 6) {
+        const i32 rows = min_i(6, m1 - m);
+        i32 base[6];
+        for (i32 r = 0; r < 6; r++) {
+          base[r] = r < rows ? pixel_base(g, b, od, oh, ow) : base[0];
+          if (r < rows && ++ow == oW) {
+            ow = 0;
+            if (++oh == oH) {
+              oh = 0;
+              if (++od == oD) od = 0, b++;
+            }
+          }
+        }
+        const f32* x = job->x;
+        tile_fwd(x + base[0], x + base[1], x + base[2], x + base[3], x + base[4], x + base[5], wp, 8, len,
+                 g->fd, a1, b1, g->fh, a2, b2, job->y + m * N + panel * 8, N, rows, cols, bias);
+      }
+    }
+  }
+}
+
+typedef struct {
+  JOB_HEAD;
+  i32 rows;  // output rows per chunk
+  Geometry g;
+  const f32* x;   // [B, D, H, W, C]
+  const f32* dy;  // [B, oD, oH, oW, N] (read up to 8 values past the end)
+  f32* dw;        // per-thread partial sums: [threads][K][N], zeroed by the caller
+} ConvBwdFilterJob;
+
+EXPORT(conv_bwd_filter) void conv_bwd_filter(ConvBwdFilterJob* job, i32 tid) {
+  const Geometry* g = &job->g;
+  const i32 oD = out_d(g), oH = out_h(g), oW = out_w(g), N = g->N, C = g->C;
+  const i32 K = g->fd * g->fh * g->fw * C, panels = (N + 7) / 8;
+  const i32 splits = (oH + job->rows - 1) / job->rows;
+  f32* dw = job->dw + tid * K * N;
+  for (i32 chunk; (chunk = take_chunk(&job->next)) < job->nchunks;) {
+    const i32 plane = chunk / splits, h0 = (chunk % splits) * job->rows, h1 = min_i(oH, h0 + job->rows);
+    const i32 b = plane / oD, od = plane % oD;
+    const f32* dy = job->dy + ((plane * oH + h0) * oW) * N;
+    for (i32 panel = 0; panel < panels; panel++) {
+      const i32 cols = min_i(8, N - panel * 8);
+      for (i32 k = 0; k < K; k += 6) {
+        const i32 rows = min_i(6, K - k);
+        i32 off[6];
+        for (i32 r = 0; r < 6; r++) {
+          const i32 kk = k + (r < rows ? r : 0), c = kk % C, tap = kk / C;
+          const i32 kw = tap % g->fw, kh = (tap / g->fw) % g->fh, kd = tap / (g->fw * g->fh);
+          off[r] = pixel_base(g, b, od + kd, h0 + kh, kw) + c;
+        }
+        const f32* x = job->x;
+        tile_acc(x + off[0], x + off[1], x + off[2], x + off[3], x + off[4], x + off[5], C, dy + panel * 8, N,
+                 oW, 1, 0, 0, h1 - h0, g->W * C, oW * N, dw + k * N + panel * 8, N, rows, cols);
+      }
+    }
+  }
+}
+
+// Packs weights [T][Cin][Cout] (T taps) into 8-column panels [ceil(cols / 8)][rows][8], zero-filled past the
+// last column. flip = 0: rows (t, ci), columns co (the forward convolution). flip = 1: rows (t', co), columns
+// ci with t' = T − 1 − t (the input gradient as a forward convolution of the zero-padded output gradient).
+EXPORT(pack_weights) void pack_weights(const f32* w, i32 T, i32 cin, i32 cout, i32 flip, f32* dst) {
+  const i32 rows = T * (flip ? cout : cin), cols = flip ? cin : cout, panels = (cols + 7) / 8;
+  for (i32 panel = 0; panel < panels; panel++) {
+    for (i32 r = 0; r < rows; r++) {
+      f32* d = dst + (panel * rows + r) * 8;
+      for (i32 j = 0; j < 8; j++) {
+        const i32 col = panel * 8 + j;
+        if (col >= cols) {
+          d[j] = 0;
+        } else if (!flip) {
+          d[j] = w[r * cout + col];
+        } else {
+          const i32 t = T - 1 - r / cout, co = r % cout;
+          d[j] = w[(t * cin + col) * cout + co];
+        }
+      }
+    }
+  }
+}
+
+// dst[i] = Σ_t src[t·stride + i] over `parts` partial buffers (the per-thread filter gradients).
+EXPORT(sum_parts) void sum_parts(const f32* src, i32 parts, i32 stride, i32 n, f32* dst) {
+  for (i32 i = 0; i < n; i++) {
+    f32 s = 0;
+    for (i32 t = 0; t < parts; t++) s += src[t * stride + i];
+    dst[i] = s;
+  }
+}
