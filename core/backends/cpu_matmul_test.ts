@@ -5,6 +5,7 @@ import {
   registerFastCpuMatMulKernel,
   unregisterFastCpuMatMulKernel,
 } from "./cpu_matmul.ts";
+import { WASM_MATMUL_MIN_WORK } from "./wasm/matmul.ts";
 
 await tf.setBackend("cpu");
 registerFastCpuMatMulKernel();
@@ -62,6 +63,30 @@ Deno.test("BatchMatMul matches the stock kernel for transposes, batches and ragg
     const fast = tf.matMul(a, b, ta, tb);
     const stock = withStock(() => tf.matMul(a, b, ta, tb));
     assertClose(fast, stock, label);
+    tf.dispose([a, b, fast, stock]);
+  }
+});
+
+Deno.test("products large enough for the wasm kernels match the stock kernel", () => {
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[301, 37], [37, 29], false, false], // rows, columns not multiples of the 6 × 8 tile
+    [[37, 301], [37, 29], true, false],
+    [[301, 37], [29, 37], false, true],
+    [[37, 301], [29, 37], true, true],
+    [[2000, 5], [2000, 19], true, false], // few rows of C, long reduction: split across threads
+    [[3, 700, 24], [3, 24, 40], false, false],
+    [[1, 700, 24], [3, 24, 40], false, false],
+    [[3, 64, 70], [1, 40, 70], false, true],
+  ];
+  for (const [sa, sb, ta, tb] of cases) {
+    const m = ta ? sa.at(-1)! : sa.at(-2)!,
+      k = ta ? sa.at(-2)! : sa.at(-1)!,
+      n = tb ? sb.at(-2)! : sb.at(-1)!;
+    assert.ok(m * n * k >= WASM_MATMUL_MIN_WORK, `[${sa}] x [${sb}] is large enough`);
+    const a = rand(sa), b = rand(sb);
+    const fast = tf.matMul(a, b, ta, tb);
+    const stock = withStock(() => tf.matMul(a, b, ta, tb));
+    assertClose(fast, stock, `[${sa}]${ta ? "^T" : ""} x [${sb}]${tb ? "^T" : ""}`);
     tf.dispose([a, b, fast, stock]);
   }
 });

@@ -132,6 +132,7 @@ function convForward(
   packed: number,
   bias: number,
   y: number,
+  label: string,
 ): void {
   const [n, D, H, W, C] = dims;
   const [fd, fh, fw] = taps;
@@ -141,7 +142,7 @@ function convForward(
   let chunk = roundUp(Math.max(96, (1 << 19) / (K * cout)), 6);
   chunk = Math.min(chunk, Math.max(24, roundUp(Math.ceil(M / (4 * rt.threads)), 6)));
   const job = rt.job([0, Math.ceil(M / chunk), chunk, n, D, H, W, C, fd, fh, fw, cout, x, packed, bias, y]);
-  rt.parallel("conv_fwd", job);
+  rt.parallel("conv_fwd", job, label);
 }
 
 /** Pads x [n, D, H, W, C] by (pd, ph, pw) on each side, mirrored or with zeros, into y. */
@@ -155,7 +156,8 @@ function padInto(
 ): void {
   const [n, D, H, W, C] = dims;
   const [pd, ph, pw] = pads;
-  rt.parallel("pad", rt.job([0, n * (D + 2 * pd), reflect ? 1 : 0, n, D, H, W, C, pd, ph, pw, x, y]));
+  const job = rt.job([0, n * (D + 2 * pd), reflect ? 1 : 0, n, D, H, W, C, pd, ph, pw, x, y]);
+  rt.parallel("pad", job, reflect ? "reflect pad" : "zero pad");
 }
 
 /** Samples processed together, so that `floatsPerSample` of scratch each fit the arena. */
@@ -197,7 +199,7 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
       const xp = rt.alloc(n * padSize);
       padInto(rt, [n, L.D, L.H, L.W, L.cin], [L.pd, L.ph, L.pw], true, xin, xp);
       const zOff = rt.alloc(n * outSize);
-      convForward(rt, [n, Dp, Hp, Wp, L.cin], [L.fd, L.fh, L.fw], N, xp, packed, bias, zOff);
+      convForward(rt, [n, Dp, Hp, Wp, L.cin], [L.fd, L.fh, L.fw], N, xp, packed, bias, zOff, "conv forward");
       const yOff = rt.alloc(n * outSize), st = rt.alloc(n * L.groups * 2);
       rt.parallel("gn_swish_fwd", rt.job([0, n, S, N, L.groups, zOff, g, bt, yOff, st, scratch]));
       rt.readInto(yOff, n * outSize, y, b0 * outSize);
@@ -286,7 +288,7 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
         L.oW + 2 * qw,
         N,
       ];
-      convForward(rt, dzpDims, [L.fd, L.fh, L.fw], L.cin, dzp, flipped, 0, dxp);
+      convForward(rt, dzpDims, [L.fd, L.fh, L.fw], L.cin, dzp, flipped, 0, dxp, "conv input grad");
       const dxOff = rt.alloc(n * inSize);
       const foldJob = rt.job([0, n * L.D, n, L.D, L.H, L.W, L.cin, L.pd, L.ph, L.pw, dxp, dxOff]);
       rt.parallel("fold", foldJob);

@@ -27,7 +27,15 @@ import { Worker } from "node:worker_threads";
 import { KERNELS_WASM_BASE64 } from "./kernels_wasm.ts";
 
 /** The exported functions that run as parallel jobs `(job, threadId)`, in a fixed order workers share. */
-const PARALLEL = ["conv_fwd", "conv_bwd_filter", "pad", "fold", "gn_swish_fwd", "gn_swish_bwd"] as const;
+const PARALLEL = [
+  "conv_fwd",
+  "conv_bwd_filter",
+  "pad",
+  "fold",
+  "gn_swish_fwd",
+  "gn_swish_bwd",
+  "gemm",
+] as const;
 
 /** A parallel kernel's name. */
 export type ParallelKernel = typeof PARALLEL[number];
@@ -107,6 +115,7 @@ export class WasmRuntime {
   #f32: Float32Array;
   #i32: Int32Array;
   readonly #workers: Worker[] = [];
+  #profile: Map<string, number> | undefined;
 
   /** The runtime, created (module compiled, workers started) on first use. */
   static get(): WasmRuntime {
@@ -151,6 +160,21 @@ export class WasmRuntime {
     }
   }
 
+  /**
+   * Starts (`true`) or stops (`false`) timing every parallel job and copy by name; returns the milliseconds
+   * accumulated since the last start (empty when it was not on). For profiles; off by default.
+   */
+  profile(on: boolean): Map<string, number> {
+    const times = this.#profile ?? new Map<string, number>();
+    this.#profile = on ? new Map() : undefined;
+    return times;
+  }
+
+  #time(label: string, t0: number): void {
+    const p = this.#profile;
+    if (p) p.set(label, (p.get(label) ?? 0) + performance.now() - t0);
+  }
+
   /** The whole memory as floats (index = byte offset / 4); valid until the next allocation. */
   get f32(): Float32Array {
     return this.#f32;
@@ -192,8 +216,10 @@ export class WasmRuntime {
 
   /** Space for `values`, filled with them; returns its byte offset. */
   put(values: Float32Array): number {
+    const t0 = this.#profile ? performance.now() : 0;
     const at = this.alloc(values.length);
     this.#f32.set(values, at / 4);
+    if (this.#profile) this.#time("copy in", t0);
     return at;
   }
 
@@ -211,7 +237,9 @@ export class WasmRuntime {
 
   /** Copies `n` floats at byte offset `at` into `dst` from index `offset`. */
   readInto(at: number, n: number, dst: Float32Array, offset: number): void {
+    const t0 = this.#profile ? performance.now() : 0;
     dst.set(this.#f32.subarray(at / 4, at / 4 + n), offset);
+    if (this.#profile) this.#time("copy out", t0);
   }
 
   /** A copy of `n` doubles at byte offset `at` (8-byte aligned). */
@@ -235,10 +263,16 @@ export class WasmRuntime {
 
   /**
    * Runs the parallel kernel `name` on the job at byte offset `job` (a struct whose first two fields are the
-   * chunk counter, set to 0 here, and the chunk count) with every thread that joins in time.
+   * chunk counter, set to 0 here, and the chunk count) with every thread that joins in time. `label` names
+   * the job in profiles (default: the kernel's name).
    */
-  parallel(name: ParallelKernel, job: number): void {
-    const index = PARALLEL.indexOf(name);
+  parallel(name: ParallelKernel, job: number, label: string = name): void {
+    const t0 = this.#profile ? performance.now() : 0;
+    this.#dispatch(PARALLEL.indexOf(name), job);
+    if (this.#profile) this.#time(label, t0);
+  }
+
+  #dispatch(index: number, job: number): void {
     const fn = this.#parallel[index]!;
     Atomics.store(this.#i32, job / 4, 0);
     if (this.#workers.length === 0 || this.#i32[job / 4 + 1]! <= 1) {

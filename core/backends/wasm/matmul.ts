@@ -1,0 +1,77 @@
+/**
+ * Matrix products in the WebAssembly kernels (`src/gemm.c`), for the cpu backend's BatchMatMul on products
+ * large enough to repay copying the operands into the kernels' memory.
+ *
+ * @example
+ * ```ts
+ * import { matMulWasm } from "./matmul.ts";
+ * const c = matMulWasm(new Float32Array(64 * 32).fill(1), new Float32Array(32 * 16).fill(1),
+ *   { batchA: 1, batchB: 1, m: 64, n: 16, k: 32, transposeA: false, transposeB: false }); // all 32
+ * ```
+ * @module
+ */
+import { WasmRuntime } from "./runtime.ts";
+
+/** The sizes of a batched product `[batch, m, k] · [batch, k, n]`. */
+export interface MatMulShape {
+  /** Batches of A (1: broadcast). */
+  readonly batchA: number;
+  /** Batches of B (1: broadcast). */
+  readonly batchB: number;
+  /** Rows of C. */
+  readonly m: number;
+  /** Columns of C. */
+  readonly n: number;
+  /** The reduced dimension. */
+  readonly k: number;
+  /** A is stored [k, m]. */
+  readonly transposeA: boolean;
+  /** B is stored [n, k]. */
+  readonly transposeB: boolean;
+}
+
+/** Multiply-adds below which the JS kernel is faster than copying into the wasm memory. */
+export const WASM_MATMUL_MIN_WORK = 1 << 16;
+
+const roundUp = (v: number, to: number) => Math.ceil(v / to) * to;
+
+/** C [max(batchA, batchB), m, n] = op(A) · op(B). */
+export function matMulWasm(a: Float32Array, b: Float32Array, s: MatMulShape): Float32Array {
+  const rt = WasmRuntime.get();
+  const { m, n, k } = s;
+  const batch = Math.max(s.batchA, s.batchB);
+  const out = new Float32Array(batch * m * n);
+  // Few rows of C and a long reduction (weight gradients): split the reduction as well.
+  const splits = m < 12 * rt.threads && k >= 512 ? Math.min(Math.ceil(k / 256), 8 * rt.threads) : 1;
+  const rows = splits > 1
+    ? roundUp(m, 6)
+    : roundUp(Math.min(384, Math.max(6, Math.ceil(m / (4 * rt.threads)))), 6);
+  const mark = rt.mark();
+  try {
+    for (let i = 0; i < batch; i++) {
+      rt.release(mark);
+      const ai = s.batchA === 1 ? 0 : i, bi = s.batchB === 1 ? 0 : i;
+      const aOff = rt.put(a.subarray(ai * m * k, (ai + 1) * m * k));
+      let bOff = rt.put(b.subarray(bi * k * n, (bi + 1) * k * n));
+      if (s.transposeB) {
+        const t = rt.alloc(k * n);
+        rt.call("transpose", bOff, n, k, t);
+        bOff = t;
+      }
+      const [ars, acs] = s.transposeA ? [1, m] : [k, 1];
+      const c = splits > 1 ? rt.zeros(rt.threads * m * n) : rt.alloc(m * n);
+      const job = rt.job([0, Math.ceil(m / rows) * splits, m, n, k, rows, splits, aOff, ars, acs, bOff, c]);
+      rt.parallel("gemm", job);
+      if (splits > 1) {
+        const sum = rt.alloc(m * n);
+        rt.call("sum_parts", c, rt.threads, m * n, m * n, sum);
+        rt.readInto(sum, m * n, out, i * m * n);
+      } else {
+        rt.readInto(c, m * n, out, i * m * n);
+      }
+    }
+  } finally {
+    rt.release(mark);
+  }
+  return out;
+}
