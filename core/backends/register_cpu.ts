@@ -2,6 +2,7 @@
  * One call that installs every fast cpu kernel of this folder, and one that puts the stock kernels back.
  * @module
  */
+import { registerFastCpuAdam, unregisterFastCpuAdam } from "./cpu_adam.ts";
 import { registerFastCpuConvKernels, unregisterFastCpuConvKernels } from "./cpu_conv.ts";
 import { registerFastCpuGenericKernels, unregisterFastCpuGenericKernels } from "./cpu_generic.ts";
 import { registerFastCpuMatMulKernel, unregisterFastCpuMatMulKernel } from "./cpu_matmul.ts";
@@ -13,6 +14,7 @@ export function registerFastCpuKernels(): void {
   registerFastCpuMatMulKernel();
   registerFastCpuGenericKernels();
   registerWasmConvLayer();
+  registerFastCpuAdam();
 }
 
 /** Puts tfjs's stock cpu kernels back and removes the fused ones (tests and benchmarks compare both). */
@@ -21,4 +23,5 @@ export function unregisterFastCpuKernels(): void {
   unregisterFastCpuMatMulKernel();
   unregisterFastCpuGenericKernels();
   unregisterWasmConvLayer();
+  unregisterFastCpuAdam();
 }
