@@ -160,6 +160,24 @@ function padInto(
   rt.parallel("pad", job, reflect ? "reflect pad" : "zero pad");
 }
 
+/**
+ * How conv_bwd_filter splits n samples: [planes per chunk, rows per chunk, chunks]. A chunk of about 256
+ * output pixels keeps its slice of the input in L1/L2 while every tap and channel walks it; planes are
+ * whole samples in 2-D and depth slices of one sample in 3-D.
+ */
+function filterChunks(rt: WasmRuntime, n: number, L: Layer): [number, number, number] {
+  const pixels = 256, perPlane = L.oH * L.oW;
+  if (perPlane >= pixels) {
+    const rows = Math.min(L.oH, Math.ceil(pixels / L.oW));
+    return [1, rows, n * L.oD * Math.ceil(L.oH / rows)];
+  }
+  const maxPlanes = L.D === 1 ? n : L.oD;
+  // At least two chunks per thread where there are enough planes.
+  const planes = Math.max(1, Math.min(Math.ceil(pixels / perPlane), Math.floor(n * L.oD / (2 * rt.threads))));
+  const p = Math.min(planes, maxPlanes);
+  return [p, L.oH, L.D === 1 ? Math.ceil(n / p) : n * Math.ceil(L.oD / p)];
+}
+
 /** Samples processed together, so that `floatsPerSample` of scratch each fit the arena. */
 function groupSize(batch: number, floatsPerSample: number): number {
   return Math.max(1, Math.min(batch, Math.floor(groupFloats / floatsPerSample)));
@@ -245,6 +263,7 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
     rt.call("pack_weights", ws, T, L.cin, N, 1, flipped);
     const g = rt.put(gv);
     const gnParts = rt.zeros(rt.threads * 3 * N * 2), scratch = rt.alloc(rt.threads * 6 * N * 2);
+    const sig = rt.alloc(rt.threads * outSize);
     const dwParts = rt.zeros(rt.threads * K * N);
     const nb = groupSize(L.B, 3 * outSize + inSize + 2 * padSize + dzpSize + inSize);
     const inner = rt.mark();
@@ -255,14 +274,17 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
       const zOff = rt.put(zv.subarray(b0 * outSize, (b0 + n) * outSize));
       const st = rt.put(sv.subarray(b0 * G * 2, (b0 + n) * G * 2));
       const dz = rt.alloc(n * outSize);
-      rt.parallel("gn_swish_bwd", rt.job([0, n, S, N, G, dyOff, zOff, g, st, dz, gnParts, scratch]));
+      const job = rt.job([0, n, S, N, G, dyOff, zOff, g, st, dz, gnParts, scratch, sig]);
+      rt.parallel("gn_swish_bwd", job);
       const xin = rt.put(xv.subarray(b0 * inSize, (b0 + n) * inSize));
       const xp = rt.alloc(n * padSize);
       padInto(rt, [n, L.D, L.H, L.W, L.cin], [L.pd, L.ph, L.pw], true, xin, xp);
-      const rows = Math.min(L.oH, Math.max(1, Math.ceil(256 / L.oW)));
+      const [planes, rows, chunks] = filterChunks(rt, n, L);
+      const pack = rt.alloc(rt.threads * roundUp(N, 8) * planes * rows * L.oW);
       const filterJob = rt.job([
         0,
-        n * L.oD * Math.ceil(L.oH / rows),
+        chunks,
+        planes,
         rows,
         n,
         Dp,
@@ -276,6 +298,7 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
         xp,
         dz,
         dwParts,
+        pack,
       ]);
       rt.parallel("conv_bwd_filter", filterJob);
       const dzp = rt.alloc(n * dzpSize);

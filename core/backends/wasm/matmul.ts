@@ -52,15 +52,12 @@ export function matMulWasm(a: Float32Array, b: Float32Array, s: MatMulShape): Fl
       rt.release(mark);
       const ai = s.batchA === 1 ? 0 : i, bi = s.batchB === 1 ? 0 : i;
       const aOff = rt.put(a.subarray(ai * m * k, (ai + 1) * m * k));
-      let bOff = rt.put(b.subarray(bi * k * n, (bi + 1) * k * n));
-      if (s.transposeB) {
-        const t = rt.alloc(k * n);
-        rt.call("transpose", bOff, n, k, t);
-        bOff = t;
-      }
+      const bOff = rt.put(b.subarray(bi * k * n, (bi + 1) * k * n));
+      const packed = rt.alloc(roundUp(n, 8) * k);
+      rt.call("pack_panels", bOff, k, n, s.transposeB ? 1 : 0, packed);
       const [ars, acs] = s.transposeA ? [1, m] : [k, 1];
       const c = splits > 1 ? rt.zeros(rt.threads * m * n) : rt.alloc(m * n);
-      const job = rt.job([0, Math.ceil(m / rows) * splits, m, n, k, rows, splits, aOff, ars, acs, bOff, c]);
+      const job = rt.job([0, Math.ceil(m / rows) * splits, m, n, k, rows, splits, aOff, ars, acs, packed, c]);
       rt.parallel("gemm", job);
       if (splits > 1) {
         const sum = rt.alloc(m * n);

@@ -63,7 +63,7 @@ EXPORT(conv_fwd) void conv_fwd(ConvFwdJob* job, i32 tid) {
           }
         }
         const f32* x = job->x;
-        tile_fwd(x + base[0], x + base[1], x + base[2], x + base[3], x + base[4], x + base[5], wp, 8, len,
+        tile_fwd(x + base[0], x + base[1], x + base[2], x + base[3], x + base[4], x + base[5], wp, len,
                  g->fd, a1, b1, g->fh, a2, b2, job->y + m * N + panel * 8, N, rows, cols, bias);
       }
     }
@@ -72,36 +72,71 @@ EXPORT(conv_fwd) void conv_fwd(ConvFwdJob* job, i32 tid) {
 
 typedef struct {
   JOB_HEAD;
-  i32 rows;  // output rows per chunk
+  i32 planes;  // output planes (b, od) per chunk: whole samples in 2-D, depth slices of one sample in 3-D
+  i32 rows;    // output rows per chunk
   Geometry g;
   const f32* x;   // [B, D, H, W, C]
-  const f32* dy;  // [B, oD, oH, oW, N] (read up to 8 values past the end)
+  const f32* dy;  // [B, oD, oH, oW, N]
   f32* dw;        // per-thread partial sums: [threads][K][N], zeroed by the caller
+  f32* pack;      // per thread: [threads][ceil(N / 8)][planes · rows · oW][8], a chunk of dy in panels
 } ConvBwdFilterJob;
 
+// One chunk: `planes` planes × `rows` rows of output pixels, all taps and channels. The planes of a chunk
+// are evenly spaced in memory (consecutive samples in 2-D, where D = 1; consecutive slices in 3-D).
 EXPORT(conv_bwd_filter) void conv_bwd_filter(ConvBwdFilterJob* job, i32 tid) {
   const Geometry* g = &job->g;
   const i32 oD = out_d(g), oH = out_h(g), oW = out_w(g), N = g->N, C = g->C;
   const i32 K = g->fd * g->fh * g->fw * C, panels = (N + 7) / 8;
   const i32 splits = (oH + job->rows - 1) / job->rows;
+  const i32 per_sample = g->D == 1 ? 1 : (oD + job->planes - 1) / job->planes;  // plane groups per sample
   f32* dw = job->dw + tid * K * N;
+  f32* pack = job->pack + tid * panels * job->planes * job->rows * oW * 8;
   for (i32 chunk; (chunk = take_chunk(&job->next)) < job->nchunks;) {
-    const i32 plane = chunk / splits, h0 = (chunk % splits) * job->rows, h1 = min_i(oH, h0 + job->rows);
-    const i32 b = plane / oD, od = plane % oD;
-    const f32* dy = job->dy + ((plane * oH + h0) * oW) * N;
+    const i32 group = chunk / splits, h0 = (chunk % splits) * job->rows, h1 = min_i(oH, h0 + job->rows);
+    i32 b, od, count;
+    if (g->D == 1) {
+      b = group * job->planes, od = 0, count = min_i(job->planes, g->B - b);
+    } else {
+      b = group / per_sample, od = (group % per_sample) * job->planes, count = min_i(job->planes, oD - od);
+    }
+    // The chunk's dy in panels: pixel m of the chunk at pack[panel][m][0..8].
+    const i32 run = (h1 - h0) * oW, pixels = count * run;
+    for (i32 q = 0; q < count; q++) {
+      const f32* src = job->dy + (((b * oD + od + q) * oH + h0) * oW) * N;
+      for (i32 m = 0; m < run; m++) {
+        for (i32 panel = 0; panel < panels; panel++) {
+          f32* d = pack + (panel * pixels + q * run + m) * 8;
+          const f32* s = src + m * N + panel * 8;
+          if (panel * 8 + 8 <= N) {
+            wasm_v128_store(d, wasm_v128_load(s));
+            wasm_v128_store(d + 4, wasm_v128_load(s + 4));
+          } else {
+            for (i32 j = 0; j < 8; j++) d[j] = panel * 8 + j < N ? s[j] : 0;
+          }
+        }
+      }
+    }
+    const i32 a1 = g->H * g->W * C, a2 = g->W * C;
     for (i32 panel = 0; panel < panels; panel++) {
       const i32 cols = min_i(8, N - panel * 8);
+      // Input offset of tap k (kd, kh, kw, c) at the chunk's first pixel, stepped k by k.
+      i32 tap_off = pixel_base(g, b, od, h0, 0), c = 0, kw = 0, kh = 0;
       for (i32 k = 0; k < K; k += 6) {
         const i32 rows = min_i(6, K - k);
         i32 off[6];
-        for (i32 r = 0; r < 6; r++) {
-          const i32 kk = k + (r < rows ? r : 0), c = kk % C, tap = kk / C;
-          const i32 kw = tap % g->fw, kh = (tap / g->fw) % g->fh, kd = tap / (g->fw * g->fh);
-          off[r] = pixel_base(g, b, od + kd, h0 + kh, kw) + c;
+        for (i32 r = 0; r < rows; r++) {
+          off[r] = tap_off++;
+          if (++c < C) continue;
+          c = 0;
+          if (++kw < g->fw) continue;
+          kw = 0, tap_off += (g->W - g->fw) * C;
+          if (++kh < g->fh) continue;
+          kh = 0, tap_off += (g->H - g->fh) * g->W * C;
         }
+        for (i32 r = rows; r < 6; r++) off[r] = off[0];
         const f32* x = job->x;
-        tile_gen(x + off[0], x + off[1], x + off[2], x + off[3], x + off[4], x + off[5], C, dy + panel * 8, N,
-                 oW, 1, 0, 0, h1 - h0, g->W * C, oW * N, dw + k * N + panel * 8, N, rows, cols, 1);
+        tile_gen(x + off[0], x + off[1], x + off[2], x + off[3], x + off[4], x + off[5], C, pack + panel * pixels * 8,
+                 oW, count, a1, run * 8, h1 - h0, a2, oW * 8, dw + k * N + panel * 8, N, rows, cols, 1);
       }
     }
   }

@@ -1,7 +1,6 @@
 // Swish followed by GroupNorm over [B, S, C] (S spatial positions, C channels in G groups), forward and
 // backward, one sample per chunk; and weight standardisation of [K, N] filters (one standardised filter per
-// output channel n), forward and backward. Sums are accumulated in f32 over one spatial row of positions
-// and in f64 across rows.
+// output channel n), forward and backward.
 #include "common.h"
 
 #define GN_EPS 1e-5
@@ -18,91 +17,94 @@ typedef struct {
   f64* scratch;      // per thread: [threads][4C]
 } GnFwdJob;
 
-// The sum over positions of `v` per channel into sums[C] (f64), for values v(pos, c) produced by `EXPR`
-// with `zi` = the index of (pos, c) — written as a macro so each use inlines its expression.
-#define CHANNEL_SUMS(EXPR4, EXPR1, sums)                                                          \
-  do {                                                                                            \
-    for (i32 c = 0; c < C; c++) sums[c] = 0;                                                      \
-    const i32 block = 64;                                                                         \
-    for (i32 s0 = 0; s0 < S; s0 += block) {                                                       \
-      const i32 s1 = min_i(S, s0 + block);                                                        \
-      if ((C & 3) == 0) {                                                                         \
-        for (i32 c = 0; c < C; c += 4) {                                                          \
-          v128_t acc = wasm_f32x4_splat(0);                                                       \
-          for (i32 s = s0; s < s1; s++) {                                                         \
-            const i32 zi = s * C + c;                                                             \
-            acc = wasm_f32x4_add(acc, EXPR4);                                                     \
-          }                                                                                       \
-          for (i32 l = 0; l < 4; l++) sums[c + l] += (f64)((f32*)&acc)[l];                        \
-        }                                                                                         \
-      } else {                                                                                    \
-        for (i32 c = 0; c < C; c++) {                                                             \
-          f32 acc = 0;                                                                            \
-          for (i32 s = s0; s < s1; s++) {                                                         \
-            const i32 zi = s * C + c;                                                             \
-            acc += EXPR1;                                                                         \
-          }                                                                                       \
-          sums[c] += (f64)acc;                                                                    \
-        }                                                                                         \
-      }                                                                                           \
-    }                                                                                             \
-  } while (0)
+// Sums over positions are taken per channel in f32 over blocks of this many positions, then in f64.
+#define BLOCK 64
 
 INLINE v128_t swish4(v128_t z) { return wasm_f32x4_mul(z, sigmoid4(z)); }
 INLINE f32 swish1(f32 z) { return z * sigmoid1(z); }
 
+// Visits positions [s0, s1) of a sample, channel c (in steps of 4 when vectorised) at index i = s·C + c.
+#define EACH(s0, s1)                     \
+  for (i32 s = (s0); s < (s1); s++)      \
+    for (i32 c = 0, i = s * C; c < C; c += step, i += step)
+
+// Per-channel f32 accumulators of one block: acc[c] += v for channels c..c+3.
+INLINE void acc4(f32* acc, i32 c, v128_t v) { wasm_v128_store(acc + c, wasm_f32x4_add(wasm_v128_load(acc + c), v)); }
+
+// Adds a block's f32 accumulators into the f64 sums and clears them.
+INLINE void flush(f32* acc, f64* sums, i32 C) {
+  for (i32 c = 0; c < C; c++) sums[c] += acc[c], acc[c] = 0;
+}
+
+// Per-channel group statistic: out[c] = Σ_{c' in c's group} sums[c'] / n.
+INLINE void group_means(const f64* sums, i32 C, i32 G, f64 n, f64* out) {
+  const i32 cg = C / G;
+  for (i32 g = 0; g < G; g++) {
+    f64 s = 0;
+    for (i32 c = g * cg; c < (g + 1) * cg; c++) s += sums[c];
+    for (i32 c = g * cg; c < (g + 1) * cg; c++) out[c] = s / n;
+  }
+}
+
 EXPORT(gn_swish_fwd) void gn_swish_fwd(GnFwdJob* job, i32 tid) {
-  const i32 S = job->S, C = job->C, G = job->G, cg = C / G;
+  const i32 S = job->S, C = job->C, G = job->G, cg = C / G, vec = (C & 3) == 0, step = vec ? 4 : 1;
   f64* sums = job->scratch + tid * 4 * C;
-  f32* mean_c = (f32*)(sums + C);  // per channel: the group's mean and 1/std
-  f32* rstd_c = mean_c + C;
+  f64* mean = sums + C;
+  f32* acc = (f32*)(mean + C);  // C floats
+  f32* mean_c = acc + C;        // C floats
+  f32* scale = mean_c + C;      // C floats
+  f32* shift = scale + C;       // C floats
   for (i32 b; (b = take_chunk(&job->next)) < job->nchunks;) {
     const f32* z = job->z + b * S * C;
     f32* y = job->y + b * S * C;
-    // y ← swish(z); per-channel sums of y.
-    if ((C & 3) == 0) {
-      for (i32 i = 0; i < S * C; i += 4) wasm_v128_store(y + i, swish4(wasm_v128_load(z + i)));
-    } else {
-      for (i32 i = 0; i < S * C; i++) y[i] = swish1(z[i]);
-    }
-    CHANNEL_SUMS(wasm_v128_load(y + zi), y[zi], sums);
-    const f64 n = (f64)S * cg;
-    for (i32 gi = 0; gi < G; gi++) {
-      f64 s = 0;
-      for (i32 c = gi * cg; c < (gi + 1) * cg; c++) s += sums[c];
-      for (i32 c = gi * cg; c < (gi + 1) * cg; c++) mean_c[c] = (f32)(s / n);
-    }
-    // Per-channel sums of squared deviations from the group mean.
-    CHANNEL_SUMS(({
-                   v128_t dev = wasm_f32x4_sub(wasm_v128_load(y + zi), wasm_v128_load(mean_c + c));
-                   wasm_f32x4_mul(dev, dev);
-                 }),
-                 (y[zi] - mean_c[c]) * (y[zi] - mean_c[c]), sums);
-    for (i32 gi = 0; gi < G; gi++) {
-      f64 s = 0;
-      for (i32 c = gi * cg; c < (gi + 1) * cg; c++) s += sums[c];
-      const f64 rstd = 1.0 / __builtin_sqrt(s / n + GN_EPS);
-      job->stats[(b * G + gi) * 2] = mean_c[gi * cg];
-      job->stats[(b * G + gi) * 2 + 1] = (f32)rstd;
-      for (i32 c = gi * cg; c < (gi + 1) * cg; c++) rstd_c[c] = (f32)rstd;
-    }
-    // y ← (y − mean)·rstd·gamma + beta, with scale = rstd·gamma and shift = beta − mean·scale per channel.
-    f32* scale = (f32*)sums;  // the f64 sums are no longer needed
-    f32* shift = scale + C;
-    for (i32 c = 0; c < C; c++) {
-      scale[c] = rstd_c[c] * job->gamma[c];
-      shift[c] = job->beta[c] - mean_c[c] * scale[c];
-    }
-    if ((C & 3) == 0) {
-      for (i32 s = 0; s < S; s++) {
-        for (i32 c = 0; c < C; c += 4) {
-          f32* p = y + s * C + c;
-          wasm_v128_store(p, madd(wasm_v128_load(p), wasm_v128_load(scale + c), wasm_v128_load(shift + c)));
+    // y ← swish(z), with per-channel sums.
+    for (i32 c = 0; c < C; c++) sums[c] = 0, acc[c] = 0;
+    for (i32 s0 = 0; s0 < S; s0 += BLOCK) {
+      const i32 s1 = min_i(S, s0 + BLOCK);
+      EACH(s0, s1) {
+        if (vec) {
+          const v128_t v = swish4(wasm_v128_load(z + i));
+          wasm_v128_store(y + i, v);
+          acc4(acc, c, v);
+        } else {
+          acc[c] += y[i] = swish1(z[i]);
         }
       }
-    } else {
-      for (i32 s = 0; s < S; s++) {
-        for (i32 c = 0; c < C; c++) y[s * C + c] = y[s * C + c] * scale[c] + shift[c];
+      flush(acc, sums, C);
+    }
+    const f64 n = (f64)S * cg;
+    group_means(sums, C, G, n, mean);
+    for (i32 c = 0; c < C; c++) mean_c[c] = (f32)mean[c], sums[c] = 0;
+    // Per-channel sums of squared deviations from the group mean.
+    for (i32 s0 = 0; s0 < S; s0 += BLOCK) {
+      const i32 s1 = min_i(S, s0 + BLOCK);
+      EACH(s0, s1) {
+        if (vec) {
+          const v128_t d = wasm_f32x4_sub(wasm_v128_load(y + i), wasm_v128_load(mean_c + c));
+          acc4(acc, c, wasm_f32x4_mul(d, d));
+        } else {
+          const f32 d = y[i] - mean_c[c];
+          acc[c] += d * d;
+        }
+      }
+      flush(acc, sums, C);
+    }
+    group_means(sums, C, G, n, mean);  // now the variances
+    for (i32 g = 0; g < G; g++) {
+      const f64 rstd = 1.0 / __builtin_sqrt(mean[g * cg] + GN_EPS);
+      job->stats[(b * G + g) * 2] = mean_c[g * cg];
+      job->stats[(b * G + g) * 2 + 1] = (f32)rstd;
+      for (i32 c = g * cg; c < (g + 1) * cg; c++) {
+        scale[c] = (f32)rstd * job->gamma[c];
+        shift[c] = job->beta[c] - mean_c[c] * scale[c];
+      }
+    }
+    // y ← (y − mean)·rstd·gamma + beta.
+    EACH(0, S) {
+      if (vec) {
+        wasm_v128_store(y + i, madd(wasm_v128_load(y + i), wasm_v128_load(scale + c), wasm_v128_load(shift + c)));
+      } else {
+        y[i] = y[i] * scale[c] + shift[c];
       }
     }
   }
@@ -118,77 +120,89 @@ typedef struct {
   f32* dz;           // [B, S, C]
   f64* parts;        // per thread, zeroed by the caller: [threads][3][C] sums of dgamma, dbeta, dbias
   f64* scratch;      // per thread: [threads][6C]
+  f32* sig;          // per thread: [threads][S·C], σ(z) of the sample in hand
 } GnBwdJob;
 
 EXPORT(gn_swish_bwd) void gn_swish_bwd(GnBwdJob* job, i32 tid) {
-  const i32 S = job->S, C = job->C, G = job->G, cg = C / G;
+  const i32 S = job->S, C = job->C, G = job->G, cg = C / G, vec = (C & 3) == 0, step = vec ? 4 : 1;
   f64* dgamma = job->parts + tid * 3 * C;
   f64* dbeta = dgamma + C;
   f64* dbias = dbeta + C;
-  f64* sums = job->scratch + tid * 6 * C;  // Σ dy, then Σ dy·ŝ, per channel
-  f64* sums2 = sums + C;
-  f32* mean_c = (f32*)(sums2 + C);
+  f64* sum_dy = job->scratch + tid * 6 * C;  // per channel: Σ dy, Σ dy·ŝ
+  f64* sum_dyh = sum_dy + C;
+  f64* tmp = sum_dyh + C;
+  f32* acc = (f32*)(tmp + C);
+  f32* acc2 = acc + C;
+  f32* mean_c = acc2 + C;
   f32* rstd_c = mean_c + C;
   f32* k1 = rstd_c + C;  // ds = k1·dy − k2 − ŝ·k3, per channel
   f32* k2 = k1 + C;
   f32* k3 = k2 + C;
-  f32* tmp = k3 + C;  // spare
-  (void)tmp;
+  f32* sig = job->sig + tid * S * C;
+  const v128_t one = wasm_f32x4_splat(1.0f);
   for (i32 b; (b = take_chunk(&job->next)) < job->nchunks;) {
     const f32 *dy = job->dy + b * S * C, *z = job->z + b * S * C;
     f32* dz = job->dz + b * S * C;
-    for (i32 gi = 0; gi < G; gi++) {
-      for (i32 c = gi * cg; c < (gi + 1) * cg; c++) {
-        mean_c[c] = job->stats[(b * G + gi) * 2];
-        rstd_c[c] = job->stats[(b * G + gi) * 2 + 1];
+    for (i32 g = 0; g < G; g++) {
+      for (i32 c = g * cg; c < (g + 1) * cg; c++) {
+        mean_c[c] = job->stats[(b * G + g) * 2];
+        rstd_c[c] = job->stats[(b * G + g) * 2 + 1];
       }
     }
-    CHANNEL_SUMS(wasm_v128_load(dy + zi), dy[zi], sums);
-    CHANNEL_SUMS(wasm_f32x4_mul(wasm_v128_load(dy + zi),
-                                wasm_f32x4_mul(wasm_f32x4_sub(swish4(wasm_v128_load(z + zi)), wasm_v128_load(mean_c + c)),
-                                               wasm_v128_load(rstd_c + c))),
-                 dy[zi] * ((swish1(z[zi]) - mean_c[c]) * rstd_c[c]), sums2);
+    // σ(z) kept for the second pass; per-channel Σ dy and Σ dy·ŝ with ŝ = (z·σ − mean)·rstd.
+    for (i32 c = 0; c < C; c++) sum_dy[c] = sum_dyh[c] = 0, acc[c] = acc2[c] = 0;
+    for (i32 s0 = 0; s0 < S; s0 += BLOCK) {
+      const i32 s1 = min_i(S, s0 + BLOCK);
+      EACH(s0, s1) {
+        if (vec) {
+          const v128_t zv = wasm_v128_load(z + i), sg = sigmoid4(zv), d = wasm_v128_load(dy + i);
+          wasm_v128_store(sig + i, sg);
+          const v128_t hat = wasm_f32x4_mul(wasm_f32x4_sub(wasm_f32x4_mul(zv, sg), wasm_v128_load(mean_c + c)),
+                                            wasm_v128_load(rstd_c + c));
+          acc4(acc, c, d);
+          acc4(acc2, c, wasm_f32x4_mul(d, hat));
+        } else {
+          const f32 sg = sig[i] = sigmoid1(z[i]);
+          acc[c] += dy[i];
+          acc2[c] += dy[i] * ((z[i] * sg - mean_c[c]) * rstd_c[c]);
+        }
+      }
+      flush(acc, sum_dy, C);
+      flush(acc2, sum_dyh, C);
+    }
+    for (i32 c = 0; c < C; c++) {
+      dbeta[c] += sum_dy[c];
+      dgamma[c] += sum_dyh[c];
+      sum_dy[c] *= job->gamma[c];
+      sum_dyh[c] *= job->gamma[c];
+    }
     const f64 n = (f64)S * cg;
-    for (i32 gi = 0; gi < G; gi++) {
-      f64 a = 0, bb = 0;
-      for (i32 c = gi * cg; c < (gi + 1) * cg; c++) {
-        a += job->gamma[c] * sums[c];
-        bb += job->gamma[c] * sums2[c];
-        dbeta[c] += sums[c];
-        dgamma[c] += sums2[c];
-      }
-      for (i32 c = gi * cg; c < (gi + 1) * cg; c++) {
-        k1[c] = rstd_c[c] * job->gamma[c];
-        k2[c] = (f32)(rstd_c[c] * a / n);
-        k3[c] = (f32)(rstd_c[c] * bb / n);
-      }
-    }
+    group_means(sum_dy, C, G, n, tmp);
+    for (i32 c = 0; c < C; c++) k1[c] = rstd_c[c] * job->gamma[c], k2[c] = (f32)(rstd_c[c] * tmp[c]);
+    group_means(sum_dyh, C, G, n, tmp);
+    for (i32 c = 0; c < C; c++) k3[c] = (f32)(rstd_c[c] * tmp[c]), tmp[c] = 0;
     // dz = ds · σ(z)·(1 + z·(1 − σ(z))), ds = k1·dy − k2 − ŝ·k3; and Σ dz per channel.
-    if ((C & 3) == 0) {
-      const v128_t one = wasm_f32x4_splat(1.0f);
-      for (i32 s = 0; s < S; s++) {
-        for (i32 c = 0; c < C; c += 4) {
-          const i32 i = s * C + c;
-          const v128_t zv = wasm_v128_load(z + i), sg = sigmoid4(zv);
+    for (i32 s0 = 0; s0 < S; s0 += BLOCK) {
+      const i32 s1 = min_i(S, s0 + BLOCK);
+      EACH(s0, s1) {
+        if (vec) {
+          const v128_t zv = wasm_v128_load(z + i), sg = wasm_v128_load(sig + i);
           const v128_t hat = wasm_f32x4_mul(wasm_f32x4_sub(wasm_f32x4_mul(zv, sg), wasm_v128_load(mean_c + c)),
                                             wasm_v128_load(rstd_c + c));
           v128_t ds = wasm_f32x4_sub(wasm_f32x4_mul(wasm_v128_load(k1 + c), wasm_v128_load(dy + i)), wasm_v128_load(k2 + c));
           ds = wasm_f32x4_sub(ds, wasm_f32x4_mul(hat, wasm_v128_load(k3 + c)));
           const v128_t d = wasm_f32x4_mul(sg, wasm_f32x4_add(one, wasm_f32x4_mul(zv, wasm_f32x4_sub(one, sg))));
-          wasm_v128_store(dz + i, wasm_f32x4_mul(ds, d));
+          const v128_t out = wasm_f32x4_mul(ds, d);
+          wasm_v128_store(dz + i, out);
+          acc4(acc, c, out);
+        } else {
+          const f32 zv = z[i], sg = sig[i], hat = (zv * sg - mean_c[c]) * rstd_c[c];
+          acc[c] += dz[i] = (k1[c] * dy[i] - k2[c] - hat * k3[c]) * (sg * (1 + zv * (1 - sg)));
         }
       }
-    } else {
-      for (i32 s = 0; s < S; s++) {
-        for (i32 c = 0; c < C; c++) {
-          const i32 i = s * C + c;
-          const f32 zv = z[i], sg = sigmoid1(zv), hat = (zv * sg - mean_c[c]) * rstd_c[c];
-          dz[i] = (k1[c] * dy[i] - k2[c] - hat * k3[c]) * (sg * (1 + zv * (1 - sg)));
-        }
-      }
+      flush(acc, tmp, C);
     }
-    CHANNEL_SUMS(wasm_v128_load(dz + zi), dz[zi], sums);
-    for (i32 c = 0; c < C; c++) dbias[c] += sums[c];
+    for (i32 c = 0; c < C; c++) dbias[c] += tmp[c];
   }
 }
 
