@@ -7,6 +7,7 @@ import { registerFastCpuConvKernels, unregisterFastCpuConvKernels } from "./cpu_
 import { registerFastCpuGenericKernels, unregisterFastCpuGenericKernels } from "./cpu_generic.ts";
 import { registerFastCpuMatMulKernel, unregisterFastCpuMatMulKernel } from "./cpu_matmul.ts";
 import { registerWasmConvLayer, unregisterWasmConvLayer } from "./wasm/conv_layer.ts";
+import { registerWasmUpConv, unregisterWasmUpConv } from "./wasm/up_conv.ts";
 
 /** Registers every fast cpu kernel (idempotent); backend selection calls it for `cpu`. */
 export function registerFastCpuKernels(): void {
@@ -14,6 +15,7 @@ export function registerFastCpuKernels(): void {
   registerFastCpuMatMulKernel();
   registerFastCpuGenericKernels();
   registerWasmConvLayer();
+  registerWasmUpConv();
   registerFastCpuAdam();
 }
 
@@ -23,5 +25,6 @@ export function unregisterFastCpuKernels(): void {
   unregisterFastCpuMatMulKernel();
   unregisterFastCpuGenericKernels();
   unregisterWasmConvLayer();
+  unregisterWasmUpConv();
   unregisterFastCpuAdam();
 }

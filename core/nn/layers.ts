@@ -4,6 +4,7 @@
  * @module
  */
 import { convLayer, isWasmConvLayerActive } from "../backends/wasm/conv_layer.ts";
+import { isWasmUpConvActive, upConvFused } from "../backends/wasm/up_conv.ts";
 import { axisView, padSpatial } from "../ops/pad.ts";
 import { tf } from "../tf.ts";
 
@@ -137,10 +138,12 @@ export function avgPoolHalf(x: tf.Tensor): tf.Tensor {
 /**
  * A transposed convolution with kernel 2 and stride 2 (doubling each spatial axis), written as one matrix
  * product and an interleave: each input voxel emits a 2×2(×2) block. This is exactly ConvTranspose with
- * kernel = stride = 2, and unlike tfjs's conv3dTranspose it is differentiable in 3D.
+ * kernel = stride = 2, and unlike tfjs's conv3dTranspose it is differentiable in 3D. On the cpu backend with
+ * the fast kernels registered it runs as one WebAssembly kernel each way (core/backends/wasm/up_conv.ts).
  * `w` is [Cin, 2^rank·Cout], `b` is [Cout].
  */
 export function upConv(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (isWasmUpConvActive()) return upConvFused(x, w, b);
   return tf.tidy(() => {
     const rank = spatialRank(x);
     const [bs, ...rest] = x.shape as number[];

@@ -1,6 +1,7 @@
 /**
- * Matrix products in the WebAssembly kernels (`src/gemm.c`), for the cpu backend's BatchMatMul on products
- * large enough to repay copying the operands into the kernels' memory.
+ * Matrix products in the WebAssembly kernels (`src/gemm.c`): {@linkcode gemm} on operands already in the
+ * kernels' memory (used by the fused layers), and {@linkcode matMulWasm} for the cpu backend's BatchMatMul
+ * on products large enough to repay copying the operands in.
  *
  * @example
  * ```ts
@@ -35,17 +36,46 @@ export const WASM_MATMUL_MIN_WORK = 1 << 16;
 
 const roundUp = (v: number, to: number) => Math.ceil(v / to) * to;
 
+/** Floats of a B operand [k, n] packed by `pack_panels`. */
+export function packedSize(k: number, n: number): number {
+  return roundUp(n, 8) * k;
+}
+
+/**
+ * C [m, n] = A · B in the arena: A(i, p) at float index `a/4 + i·ars + p·acs`, B packed by `pack_panels`.
+ * Returns C's byte offset (allocated here). Few rows and a long reduction (weight gradients) split the
+ * reduction across threads as well.
+ */
+export function gemm(
+  rt: WasmRuntime,
+  m: number,
+  n: number,
+  k: number,
+  a: number,
+  ars: number,
+  acs: number,
+  packedB: number,
+  label = "gemm",
+): number {
+  const splits = m < 12 * rt.threads && k >= 512 ? Math.min(Math.ceil(k / 256), 8 * rt.threads) : 1;
+  const rows = splits > 1
+    ? roundUp(m, 6)
+    : roundUp(Math.min(384, Math.max(6, Math.ceil(m / (4 * rt.threads)))), 6);
+  const c = splits > 1 ? rt.zeros(rt.threads * m * n) : rt.alloc(m * n);
+  const job = rt.job([0, Math.ceil(m / rows) * splits, m, n, k, rows, splits, a, ars, acs, packedB, c]);
+  rt.parallel("gemm", job, label);
+  if (splits === 1) return c;
+  const sum = rt.alloc(m * n);
+  rt.call("sum_parts", c, rt.threads, m * n, m * n, sum);
+  return sum;
+}
+
 /** C [max(batchA, batchB), m, n] = op(A) · op(B). */
 export function matMulWasm(a: Float32Array, b: Float32Array, s: MatMulShape): Float32Array {
   const rt = WasmRuntime.get();
   const { m, n, k } = s;
   const batch = Math.max(s.batchA, s.batchB);
   const out = new Float32Array(batch * m * n);
-  // Few rows of C and a long reduction (weight gradients): split the reduction as well.
-  const splits = m < 12 * rt.threads && k >= 512 ? Math.min(Math.ceil(k / 256), 8 * rt.threads) : 1;
-  const rows = splits > 1
-    ? roundUp(m, 6)
-    : roundUp(Math.min(384, Math.max(6, Math.ceil(m / (4 * rt.threads)))), 6);
   const mark = rt.mark();
   try {
     for (let i = 0; i < batch; i++) {
@@ -53,19 +83,10 @@ export function matMulWasm(a: Float32Array, b: Float32Array, s: MatMulShape): Fl
       const ai = s.batchA === 1 ? 0 : i, bi = s.batchB === 1 ? 0 : i;
       const aOff = rt.put(a.subarray(ai * m * k, (ai + 1) * m * k));
       const bOff = rt.put(b.subarray(bi * k * n, (bi + 1) * k * n));
-      const packed = rt.alloc(roundUp(n, 8) * k);
+      const packed = rt.alloc(packedSize(k, n));
       rt.call("pack_panels", bOff, k, n, s.transposeB ? 1 : 0, packed);
       const [ars, acs] = s.transposeA ? [1, m] : [k, 1];
-      const c = splits > 1 ? rt.zeros(rt.threads * m * n) : rt.alloc(m * n);
-      const job = rt.job([0, Math.ceil(m / rows) * splits, m, n, k, rows, splits, aOff, ars, acs, packed, c]);
-      rt.parallel("gemm", job);
-      if (splits > 1) {
-        const sum = rt.alloc(m * n);
-        rt.call("sum_parts", c, rt.threads, m * n, m * n, sum);
-        rt.readInto(sum, m * n, out, i * m * n);
-      } else {
-        rt.readInto(c, m * n, out, i * m * n);
-      }
+      rt.readInto(gemm(rt, m, n, k, aOff, ars, acs, packed), m * n, out, i * m * n);
     }
   } finally {
     rt.release(mark);

@@ -35,6 +35,7 @@ const PARALLEL = [
   "gn_swish_fwd",
   "gn_swish_bwd",
   "gemm",
+  "shuffle",
 ] as const;
 
 /** A parallel kernel's name. */
