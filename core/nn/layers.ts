@@ -104,7 +104,8 @@ export function groupNorm(x: tf.Tensor, groups: number, gamma: tf.Tensor, beta: 
 
 /**
  * One layer of a U-Net block: reflect-pad by 1 → weight-standardised k×k(×k) convolution (+ `b`) → Swish →
- * GroupNorm with `groups` groups. On the cpu backend with the fast kernels registered it runs as one
+ * GroupNorm with `groups` groups, on x or, when `skip` is given, on x and skip concatenated along channels
+ * (the first layer of an up block). On the cpu backend with the fast kernels registered it runs as one
  * WebAssembly kernel each way (core/backends/wasm/conv_layer.ts); elsewhere as the layers above.
  */
 export function convSwishNorm(
@@ -114,11 +115,13 @@ export function convSwishNorm(
   groups: number,
   gamma: tf.Tensor,
   beta: tf.Tensor,
+  skip?: tf.Tensor,
 ): tf.Tensor {
-  if (isWasmConvLayerActive()) return convLayer(x, w, b, gamma, beta, groups, 1);
-  return tf.tidy(() =>
-    groupNorm(swish(conv(reflectPad(x, 1), standardiseWeight(w), b)), groups, gamma, beta)
-  );
+  if (isWasmConvLayerActive()) return convLayer(x, w, b, gamma, beta, groups, 1, skip);
+  return tf.tidy(() => {
+    const input = skip ? tf.concat([x, skip], -1) : x;
+    return groupNorm(swish(conv(reflectPad(input, 1), standardiseWeight(w), b)), groups, gamma, beta);
+  });
 }
 
 /** The GroupNorm group count the paper's code uses: the median divisor of the channel count. */

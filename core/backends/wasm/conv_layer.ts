@@ -25,7 +25,12 @@ import { WasmRuntime } from "./runtime.ts";
 
 /** The forward kernel's name: inputs x, w, b, gamma, beta; outputs y, z, stats. */
 export const CONV_LAYER = "UadConvLayer";
-/** The backward kernel's name: inputs dy, x, w, gamma, z, stats; outputs dx, dw, db, dgamma, dbeta. */
+/** The forward kernel on x and `skip` concatenated along channels: inputs as CONV_LAYER's and skip. */
+export const CONV_LAYER_SKIP = "UadConvLayerSkip";
+/**
+ * The backward kernel's name: inputs dy, x, w, gamma, z, stats (and skip); outputs dx, dw, db, dgamma,
+ * dbeta (and dskip).
+ */
 export const CONV_LAYER_GRAD = "UadConvLayerGrad";
 
 /** Attributes of both kernels. */
@@ -50,9 +55,12 @@ export function setConvLayerScratchLimit(floats: number): number {
   return previous;
 }
 
-/** Sizes of a layer, from x [B, (D,) H, W, Cin] and w [(k,) k, k, Cin, Cout]. */
+/** Sizes of a layer, from x [B, (D,) H, W, Cx], the optional skip [B, (D,) H, W, Cs] and w [(k,) k, k, Cin, Cout]. */
 interface Layer {
   B: number;
+  /** Channels of x, and of the skip input concatenated after them (0: none); cin = cx + cs. */
+  cx: number;
+  cs: number;
   D: number;
   H: number;
   W: number;
@@ -71,16 +79,28 @@ interface Layer {
   groups: number;
 }
 
-function layerOf(xShape: readonly number[], wShape: readonly number[], attrs: LayerAttrs): Layer {
+function layerOf(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  attrs: LayerAttrs,
+  skipShape?: readonly number[],
+): Layer {
   const rank = xShape.length;
   if ((rank !== 4 && rank !== 5) || wShape.length !== rank) {
     throw new Error(`${CONV_LAYER}: x [${xShape}] and w [${wShape}] must both be rank 4 (2D) or rank 5 (3D)`);
   }
-  const [B, D, H, W, cin] = rank === 4 ? [xShape[0]!, 1, ...xShape.slice(1)] : xShape;
+  if (skipShape && (skipShape.length !== rank || skipShape.some((d, i) => i < rank - 1 && d !== xShape[i]))) {
+    throw new Error(`${CONV_LAYER}: skip [${skipShape}] must match x [${xShape}] except in channels`);
+  }
+  const cs = skipShape ? skipShape[rank - 1]! : 0;
+  const [B, D, H, W, cx] = rank === 4 ? [xShape[0]!, 1, ...xShape.slice(1)] : xShape;
+  const cin = cx! + cs;
   const [fd, fh, fw, wcin, cout] = rank === 4 ? [1, ...wShape] : wShape;
   const p = attrs.pad;
   const pd = rank === 4 ? 0 : p;
-  if (wcin !== cin) throw new Error(`${CONV_LAYER}: x has ${cin} channels, w expects ${wcin}`);
+  if (wcin !== cin) {
+    throw new Error(`${CONV_LAYER}: x${cs ? " and skip" : ""} have ${cin} channels, w expects ${wcin}`);
+  }
   if (cout! % attrs.groups !== 0) {
     throw new Error(`${CONV_LAYER}: ${cout} channels do not split into ${attrs.groups} groups`);
   }
@@ -93,10 +113,12 @@ function layerOf(xShape: readonly number[], wShape: readonly number[], attrs: La
   if (oD < 1 || oH < 1 || oW < 1) throw new Error(`${CONV_LAYER}: filter [${wShape}] larger than the input`);
   return {
     B: B!,
+    cx: cx!,
+    cs,
     D: D!,
     H: H!,
     W: W!,
-    cin: cin!,
+    cin,
     cout: cout!,
     fd: fd!,
     fh: fh!,
@@ -178,6 +200,43 @@ function filterChunks(rt: WasmRuntime, n: number, L: Layer): [number, number, nu
   return [p, L.oH, L.D === 1 ? Math.ceil(n / p) : n * Math.ceil(L.oD / p)];
 }
 
+/**
+ * Copies samples [b0, b0 + n) of x (and of the skip input, concatenated along channels) into the arena;
+ * returns the byte offset of [n, D, H, W, cin].
+ */
+function putInput(
+  rt: WasmRuntime,
+  L: Layer,
+  xv: Float32Array,
+  sv: Float32Array | undefined,
+  b0: number,
+  n: number,
+) {
+  const P = L.D * L.H * L.W;
+  const xin = rt.put(xv.subarray(b0 * P * L.cx, (b0 + n) * P * L.cx));
+  if (!sv) return xin;
+  const skip = rt.put(sv.subarray(b0 * P * L.cs, (b0 + n) * P * L.cs));
+  const cat = rt.alloc(n * P * L.cin);
+  channelsJob(rt, n * P, L.cx, L.cs, false, xin, skip, cat);
+  return cat;
+}
+
+/** Concatenates a [P, c1] and b [P, c2] along channels into cat, or splits cat into them. */
+function channelsJob(
+  rt: WasmRuntime,
+  P: number,
+  c1: number,
+  c2: number,
+  split: boolean,
+  a: number,
+  b: number,
+  cat: number,
+) {
+  const pixels = Math.max(64, Math.ceil(P / (4 * rt.threads)));
+  const job = rt.job([0, Math.ceil(P / pixels), pixels, P, c1, c2, split ? 1 : 0, a, b, cat]);
+  rt.parallel("channels", job, split ? "split channels" : "concat channels");
+}
+
 /** Samples processed together, so that `floatsPerSample` of scratch each fit the arena. */
 function groupSize(batch: number, floatsPerSample: number): number {
   return Math.max(1, Math.min(batch, Math.floor(groupFloats / floatsPerSample)));
@@ -185,10 +244,11 @@ function groupSize(batch: number, floatsPerSample: number): number {
 
 function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as CpuBackend;
-  const { x, w, b, gamma, beta } = args.inputs;
+  const { x, w, b, gamma, beta, skip } = args.inputs;
   const attrs = args.attrs as unknown as LayerAttrs;
-  const L = layerOf(x!.shape, w!.shape, attrs);
+  const L = layerOf(x!.shape, w!.shape, attrs, skip?.shape);
   const xv = values(backend, x, "x"), wv = values(backend, w, "w");
+  const skipv = skip ? values(backend, skip, "skip") : undefined;
   const bv = values(backend, b, "b"),
     gv = values(backend, gamma, "gamma"),
     betav = values(backend, beta, "beta");
@@ -208,12 +268,12 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
     rt.call("pack_weights", ws, T, L.cin, N, 0, packed);
     const bias = rt.put(bv), g = rt.put(gv), bt = rt.put(betav);
     const scratch = rt.alloc(rt.threads * 4 * N * 2);
-    const nb = groupSize(L.B, inSize + padSize + 2 * outSize);
+    const nb = groupSize(L.B, 2 * inSize + padSize + 2 * outSize);
     const inner = rt.mark();
     for (let b0 = 0; b0 < L.B; b0 += nb) {
       rt.release(inner);
       const n = Math.min(nb, L.B - b0);
-      const xin = rt.put(xv.subarray(b0 * inSize, (b0 + n) * inSize));
+      const xin = putInput(rt, L, xv, skipv, b0, n);
       const xp = rt.alloc(n * padSize);
       padInto(rt, [n, L.D, L.H, L.W, L.cin], [L.pd, L.ph, L.pw], true, xin, xp);
       const zOff = rt.alloc(n * outSize);
@@ -237,10 +297,11 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
 
 function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as CpuBackend;
-  const { dy, x, w, gamma, z, stats } = args.inputs;
+  const { dy, x, w, gamma, z, stats, skip } = args.inputs;
   const attrs = args.attrs as unknown as LayerAttrs;
-  const L = layerOf(x!.shape, w!.shape, attrs);
+  const L = layerOf(x!.shape, w!.shape, attrs, skip?.shape);
   const dyv = values(backend, dy, "dy"), xv = values(backend, x, "x"), wv = values(backend, w, "w");
+  const skipv = skip ? values(backend, skip, "skip") : undefined;
   const gv = values(backend, gamma, "gamma"),
     zv = values(backend, z, "z"),
     sv = values(backend, stats, "stats");
@@ -252,7 +313,8 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
   // The input gradient is conv_fwd of dz zero-padded by the filter size − 1.
   const [qd, qh, qw] = [L.fd - 1, L.fh - 1, L.fw - 1];
   const dzpSize = (L.oD + 2 * qd) * (L.oH + 2 * qh) * (L.oW + 2 * qw) * N;
-  const dx = new Float32Array(L.B * inSize);
+  const P = L.D * L.H * L.W;
+  const dx = new Float32Array(L.B * P * L.cx), dskip = new Float32Array(L.B * P * L.cs);
   let dw: Float32Array, db: Float32Array, dgamma: Float32Array, dbeta: Float32Array;
   const mark = rt.mark();
   try {
@@ -265,7 +327,7 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
     const gnParts = rt.zeros(rt.threads * 3 * N * 2), scratch = rt.alloc(rt.threads * 6 * N * 2);
     const sig = rt.alloc(rt.threads * outSize);
     const dwParts = rt.zeros(rt.threads * K * N);
-    const nb = groupSize(L.B, 3 * outSize + inSize + 2 * padSize + dzpSize + inSize);
+    const nb = groupSize(L.B, 3 * outSize + 4 * inSize + 2 * padSize + dzpSize);
     const inner = rt.mark();
     for (let b0 = 0; b0 < L.B; b0 += nb) {
       rt.release(inner);
@@ -276,7 +338,7 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
       const dz = rt.alloc(n * outSize);
       const job = rt.job([0, n, S, N, G, dyOff, zOff, g, st, dz, gnParts, scratch, sig]);
       rt.parallel("gn_swish_bwd", job);
-      const xin = rt.put(xv.subarray(b0 * inSize, (b0 + n) * inSize));
+      const xin = putInput(rt, L, xv, skipv, b0, n);
       const xp = rt.alloc(n * padSize);
       padInto(rt, [n, L.D, L.H, L.W, L.cin], [L.pd, L.ph, L.pw], true, xin, xp);
       const [planes, rows, chunks] = filterChunks(rt, n, L);
@@ -315,7 +377,14 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
       const dxOff = rt.alloc(n * inSize);
       const foldJob = rt.job([0, n * L.D, n, L.D, L.H, L.W, L.cin, L.pd, L.ph, L.pw, dxp, dxOff]);
       rt.parallel("fold", foldJob);
-      rt.readInto(dxOff, n * inSize, dx, b0 * inSize);
+      if (skipv) {
+        const dxa = rt.alloc(n * P * L.cx), dxb = rt.alloc(n * P * L.cs);
+        channelsJob(rt, n * P, L.cx, L.cs, true, dxa, dxb, dxOff);
+        rt.readInto(dxa, n * P * L.cx, dx, b0 * P * L.cx);
+        rt.readInto(dxb, n * P * L.cs, dskip, b0 * P * L.cs);
+      } else {
+        rt.readInto(dxOff, n * inSize, dx, b0 * inSize);
+      }
     }
     const dws = rt.alloc(K * N), dwOff = rt.alloc(K * N);
     rt.call("sum_parts", dwParts, rt.threads, K * N, K * N, dws);
@@ -339,35 +408,47 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
     backend.makeTensorInfo([N], "float32", db),
     backend.makeTensorInfo([N], "float32", dgamma),
     backend.makeTensorInfo([N], "float32", dbeta),
+    ...(skip ? [backend.makeTensorInfo([...skip.shape], "float32", dskip)] : []),
   ];
 }
 
-/** The gradient of {@linkcode CONV_LAYER}: one {@linkcode CONV_LAYER_GRAD} kernel gives all five. */
+/** The gradients of {@linkcode CONV_LAYER} and {@linkcode CONV_LAYER_SKIP}: one {@linkcode CONV_LAYER_GRAD} each. */
 function gradient(
   dys: tf.Tensor | tf.Tensor[],
   saved: tf.Tensor[],
   attrs: tf.NamedAttrMap,
 ): Record<string, () => tf.Tensor> {
-  const [x, w, gamma, z, stats] = saved;
+  const [x, w, gamma, z, stats, skip] = saved.length === 6
+    ? [saved[0], saved[1], saved[2], saved[4], saved[5], saved[3]]
+    : saved;
   const dy = (dys as tf.Tensor[])[0]!;
-  const [dx, dw, db, dgamma, dbeta] = tf.engine().runKernel(
+  const inputs: tf.NamedTensorMap = { dy, x: x!, w: w!, gamma: gamma!, z: z!, stats: stats! };
+  if (skip) inputs.skip = skip;
+  const [dx, dw, db, dgamma, dbeta, dskip] = tf.engine().runKernel(
     CONV_LAYER_GRAD,
-    { dy, x: x!, w: w!, gamma: gamma!, z: z!, stats: stats! },
+    inputs,
     attrs,
   ) as tf.Tensor[];
-  return { x: () => dx!, w: () => dw!, b: () => db!, gamma: () => dgamma!, beta: () => dbeta! };
+  return {
+    x: () => dx!,
+    w: () => dw!,
+    b: () => db!,
+    gamma: () => dgamma!,
+    beta: () => dbeta!,
+    ...(dskip ? { skip: () => dskip } : {}),
+  };
 }
 
-let gradientRegistered = false;
+const KERNELS: [string, (args: KernelArgs) => tf.TensorInfo[]][] = [
+  [CONV_LAYER, forwardKernel],
+  [CONV_LAYER_SKIP, forwardKernel],
+  [CONV_LAYER_GRAD, backwardKernel],
+];
+let gradientsRegistered = false;
 
-/** Registers both kernels for the cpu backend, and the forward kernel's gradient (idempotent). */
+/** Registers the kernels for the cpu backend, and the forward kernels' gradients (idempotent). */
 export function registerWasmConvLayer(): void {
-  for (
-    const [kernelName, kernelFunc] of [[CONV_LAYER, forwardKernel], [
-      CONV_LAYER_GRAD,
-      backwardKernel,
-    ]] as const
-  ) {
+  for (const [kernelName, kernelFunc] of KERNELS) {
     if (tf.getKernel(kernelName, "cpu") === undefined) {
       tf.registerKernel({
         kernelName,
@@ -376,20 +457,29 @@ export function registerWasmConvLayer(): void {
       });
     }
   }
-  if (!gradientRegistered) {
-    tf.registerGradient({
-      kernelName: CONV_LAYER,
-      inputsToSave: ["x", "w", "gamma"],
-      outputsToSave: [false, true, true],
-      gradFunc: gradient,
-    });
-    gradientRegistered = true;
+  if (!gradientsRegistered) {
+    for (
+      const [kernelName, inputsToSave] of [[CONV_LAYER, ["x", "w", "gamma"]], [CONV_LAYER_SKIP, [
+        "x",
+        "w",
+        "gamma",
+        "skip",
+      ]]] as const
+    ) {
+      tf.registerGradient({
+        kernelName,
+        inputsToSave: [...inputsToSave],
+        outputsToSave: [false, true, true],
+        gradFunc: gradient,
+      });
+    }
+    gradientsRegistered = true;
   }
 }
 
-/** Removes both kernels (tests and benchmarks compare with the stock path). */
+/** Removes the kernels (tests and benchmarks compare with the stock path). */
 export function unregisterWasmConvLayer(): void {
-  for (const name of [CONV_LAYER, CONV_LAYER_GRAD]) {
+  for (const [name] of KERNELS) {
     if (tf.getKernel(name, "cpu") !== undefined) tf.unregisterKernel(name, "cpu");
   }
 }
@@ -400,8 +490,9 @@ export function isWasmConvLayerActive(): boolean {
 }
 
 /**
- * `groupNorm(swish(conv(reflectPad(x, pad), standardiseWeight(w), b)), groups, gamma, beta)` in one kernel
- * each way; needs {@linkcode isWasmConvLayerActive}. x [B, (D,) H, W, Cin], w [(k,) k, k, Cin, Cout].
+ * `groupNorm(swish(conv(reflectPad(x', pad), standardiseWeight(w), b)), groups, gamma, beta)` in one kernel
+ * each way, where x' is x, or x and `skip` concatenated along channels; needs
+ * {@linkcode isWasmConvLayerActive}. x [B, (D,) H, W, Cx], skip [B, (D,) H, W, Cs], w [(k,) k, k, Cin, Cout].
  */
 export function convLayer(
   x: tf.Tensor,
@@ -411,9 +502,13 @@ export function convLayer(
   beta: tf.Tensor,
   groups: number,
   pad: number,
+  skip?: tf.Tensor,
 ): tf.Tensor {
   const attrs = { groups, pad } as unknown as tf.NamedAttrMap;
-  const [y, z, stats] = tf.engine().runKernel(CONV_LAYER, { x, w, b, gamma, beta }, attrs) as tf.Tensor[];
+  const [y, z, stats] =
+    (skip
+      ? tf.engine().runKernel(CONV_LAYER_SKIP, { x, w, b, gamma, beta, skip }, attrs)
+      : tf.engine().runKernel(CONV_LAYER, { x, w, b, gamma, beta }, attrs)) as tf.Tensor[];
   z!.dispose();
   stats!.dispose();
   return y!;

@@ -36,6 +36,7 @@ const PARALLEL = [
   "gn_swish_bwd",
   "gemm",
   "shuffle",
+  "channels",
 ] as const;
 
 /** A parallel kernel's name. */

@@ -36,14 +36,20 @@ function compare(xShape: number[], cout: number): void {
   const r = rand([xShape[0]!, ...xShape.slice(1, -1).map((s) => 2 * s), cout]);
   const run = () => [
     upConv(x, w, b),
-    ...tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(upConv(xi, wi, bi), r)))([x, w, b]),
+    ...tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(upConv(xi, wi, bi), r)))([
+      x,
+      w,
+      b,
+    ]),
   ];
   assert.ok(isWasmUpConvActive());
   const got = run();
   unregisterFastCpuKernels();
   const want = run();
   registerFastCpuKernels();
-  ["y", "dx", "dw", "db"].forEach((name, i) => assertClose(got[i]!, want[i]!, `[${xShape}] → ${cout} ${name}`));
+  ["y", "dx", "dw", "db"].forEach((name, i) =>
+    assertClose(got[i]!, want[i]!, `[${xShape}] → ${cout} ${name}`)
+  );
   tf.dispose([x, w, b, r, ...got, ...want]);
 }
 

@@ -99,3 +99,31 @@ EXPORT(fold) void fold(FoldJob* job, i32 tid) {
     }
   }
 }
+
+typedef struct {
+  JOB_HEAD;
+  i32 pixels;  // per chunk
+  i32 P, C1, C2;
+  i32 split;  // 0: cat ← a ‖ b per pixel; 1: a, b ← cat
+  f32* a;     // [P, C1]
+  f32* b;     // [P, C2]
+  f32* cat;   // [P, C1 + C2]
+} ChannelsJob;
+
+// Concatenation along channels, or its inverse (the U-Net's skip connections).
+EXPORT(channels) void channels(ChannelsJob* job, i32 tid) {
+  (void)tid;
+  const i32 C1 = job->C1, C2 = job->C2, C = C1 + C2;
+  for (i32 chunk; (chunk = take_chunk(&job->next)) < job->nchunks;) {
+    const i32 p1 = min_i(job->P, (chunk + 1) * job->pixels);
+    for (i32 p = chunk * job->pixels; p < p1; p++) {
+      if (job->split) {
+        copy(job->a + p * C1, job->cat + p * C, C1);
+        copy(job->b + p * C2, job->cat + p * C + C1, C2);
+      } else {
+        copy(job->cat + p * C, job->a + p * C1, C1);
+        copy(job->cat + p * C + C1, job->b + p * C2, C2);
+      }
+    }
+  }
+}
