@@ -324,7 +324,7 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
     const flipped = rt.alloc(roundUp(L.cin, 8) * T * N);
     rt.call("pack_weights", ws, T, L.cin, N, 1, flipped);
     const g = rt.put(gv);
-    const gnParts = rt.zeros(rt.threads * 3 * N * 2), scratch = rt.alloc(rt.threads * 6 * N * 2);
+    const gnParts = rt.zeros(rt.threads * 3 * N * 2), scratch = rt.alloc(rt.threads * 8 * N * 2);
     const sig = rt.alloc(rt.threads * outSize);
     const dwParts = rt.zeros(rt.threads * K * N);
     const nb = groupSize(L.B, 3 * outSize + 4 * inSize + 2 * padSize + dzpSize);

@@ -9,7 +9,9 @@
  * that has not started on the job, only for one still finishing a chunk.
  *
  * Threads: `navigator.hardwareConcurrency`, or the `UAD_CPU_THREADS` environment variable; where workers
- * cannot be started everything runs on the main thread.
+ * cannot be started everything runs on the main thread. With `UAD_WASM_CHECKS=1` every allocation is
+ * followed by a canary that is verified after each kernel, so a kernel writing past a buffer fails loudly
+ * (tests run the kernels this way on one thread, see checks_test.ts).
  *
  * @example
  * ```ts
@@ -51,6 +53,8 @@ const PAGE = 65536;
 const STACK_BYTES = 65536;
 /** Floats left readable after every arena allocation: kernels read up to 8 past the end of a buffer. */
 const SLACK = 16;
+/** The bit pattern of a canary float (a NaN no kernel produces). */
+const CANARY = 0x7fc0dead;
 // Control words shared with the workers.
 const GEN = 0, FN = 1, JOB = 2, OPEN = 3, ACTIVE = 4, CTRL_WORDS = 16;
 /** Polls of the generation word a worker makes before sleeping (about 20 µs). */
@@ -84,13 +88,16 @@ function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-function threadCount(): number {
-  let requested: string | undefined;
+function env(name: string): string | undefined {
   try {
-    requested = Deno.env.get("UAD_CPU_THREADS");
+    return Deno.env.get(name);
   } catch {
-    // No --allow-env: use the hardware count.
+    return undefined; // no --allow-env: defaults
   }
+}
+
+function threadCount(): number {
+  const requested = env("UAD_CPU_THREADS");
   if (requested !== undefined && requested !== "") {
     const n = Number(requested);
     if (!Number.isInteger(n) || n < 1) {
@@ -118,13 +125,16 @@ export class WasmRuntime {
   #i32: Int32Array;
   readonly #workers: Worker[] = [];
   #profile: Map<string, number> | undefined;
+  /** Byte offsets of the canaries after each allocation (only with UAD_WASM_CHECKS=1). */
+  readonly #canaries: number[] | undefined;
 
   /** The runtime, created (module compiled, workers started) on first use. */
   static get(): WasmRuntime {
-    return WasmRuntime.#instance ??= new WasmRuntime(threadCount());
+    return WasmRuntime.#instance ??= new WasmRuntime(threadCount(), env("UAD_WASM_CHECKS") === "1");
   }
 
-  private constructor(threads: number) {
+  private constructor(threads: number, checks: boolean) {
+    this.#canaries = checks ? [] : undefined;
     const bytes = decodeBase64(KERNELS_WASM_BASE64);
     const module = new WebAssembly.Module(bytes);
     this.#memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
@@ -196,6 +206,21 @@ export class WasmRuntime {
   release(mark: number): void {
     if (mark < this.#arenaStart || mark > this.#top) throw new Error("wasm arena: bad mark");
     this.#top = mark;
+    const c = this.#canaries;
+    if (c) { while (c.length > 0 && c.at(-1)! >= mark) c.pop(); }
+  }
+
+  /** Throws when a canary was overwritten: `name` wrote past the end of a buffer. */
+  #checkCanaries(name: string): void {
+    for (const at of this.#canaries ?? []) {
+      for (let i = 0; i < SLACK; i++) {
+        if (this.#i32[at / 4 + i] !== CANARY) {
+          throw new Error(
+            `wasm kernels: '${name}' wrote past the end of a scratch buffer (at byte ${at + 4 * i})`,
+          );
+        }
+      }
+    }
   }
 
   /** Space for `n` floats (16-byte aligned, with slack after it); returns its byte offset. */
@@ -213,6 +238,11 @@ export class WasmRuntime {
       this.#i32 = new Int32Array(this.#memory.buffer);
     }
     this.#top = end;
+    if (this.#canaries) {
+      const canary = at + n * 4;
+      this.#i32.fill(CANARY, canary / 4, canary / 4 + SLACK);
+      this.#canaries.push(canary);
+    }
     return at;
   }
 
@@ -261,6 +291,7 @@ export class WasmRuntime {
     const fn = this.#exports[name];
     if (typeof fn !== "function") throw new Error(`wasm kernels: no function '${name}'`);
     fn(...args);
+    if (this.#canaries) this.#checkCanaries(name);
   }
 
   /**
@@ -272,6 +303,7 @@ export class WasmRuntime {
     const t0 = this.#profile ? performance.now() : 0;
     this.#dispatch(PARALLEL.indexOf(name), job);
     if (this.#profile) this.#time(label, t0);
+    if (this.#canaries) this.#checkCanaries(name);
   }
 
   #dispatch(index: number, job: number): void {

@@ -119,7 +119,7 @@ typedef struct {
   const f32* stats;  // [B, G, 2] from gn_swish_fwd
   f32* dz;           // [B, S, C]
   f64* parts;        // per thread, zeroed by the caller: [threads][3][C] sums of dgamma, dbeta, dbias
-  f64* scratch;      // per thread: [threads][6C]
+  f64* scratch;      // per thread: [threads][8C]
   f32* sig;          // per thread: [threads][S·C], σ(z) of the sample in hand
 } GnBwdJob;
 
@@ -128,7 +128,7 @@ EXPORT(gn_swish_bwd) void gn_swish_bwd(GnBwdJob* job, i32 tid) {
   f64* dgamma = job->parts + tid * 3 * C;
   f64* dbeta = dgamma + C;
   f64* dbias = dbeta + C;
-  f64* sum_dy = job->scratch + tid * 6 * C;  // per channel: Σ dy, Σ dy·ŝ
+  f64* sum_dy = job->scratch + tid * 8 * C;  // per channel: Σ dy, Σ dy·ŝ (3 f64 and 7 f32 arrays of C)
   f64* sum_dyh = sum_dy + C;
   f64* tmp = sum_dyh + C;
   f32* acc = (f32*)(tmp + C);
