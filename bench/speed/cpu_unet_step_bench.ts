@@ -5,17 +5,17 @@
  * kernels taking the most time in one fast step, from tf.profile. Runs a 2-D case (widths
  * [16, 32, 64], input [batch, 64, 64, 4]) and a 3-D one (widths [16, 32], input [2, 32, 32, 32, 1]).
  *
- * Usage: `deno run -A bench/cpu_unet_step_bench.ts [--batch 16] [--steps 3] [--top 12] [--skip-stock]
+ * Usage: `deno run -A bench/speed/cpu_unet_step_bench.ts [--batch 16] [--steps 3] [--top 12] [--skip-stock]
  * [--only 2d|3d]`. Expect about a minute per stock step at batch 16.
  * @module
  */
 import { parseArgs } from "node:util";
-import { Adam, Rng, tf, UNet, type UNetOptions } from "../core/mod.ts";
-import { registerFastCpuConvKernels } from "../core/backends/mod.ts";
+import { Adam, Rng, tf, UNet, type UNetOptions } from "../../core/mod.ts";
+import { registerFastCpuConvKernels } from "../../core/backends/mod.ts";
 import {
   registerFastCpuGenericKernels,
   unregisterFastCpuGenericKernels,
-} from "../core/backends/cpu_generic.ts";
+} from "../../core/backends/cpu_generic.ts";
 
 interface Case {
   label: string;

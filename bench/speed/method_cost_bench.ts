@@ -4,12 +4,12 @@
  * table: ms per training step (the steady state: from the end of the first step to the end of the last) and
  * ms per scored sample, with the peak resident memory. A reported figure, not a test.
  *
- *     deno run -A bench/method_cost_bench.ts [--backend cpu|webgpu] [--size 64] [--batch 16]
+ *     deno run -A bench/speed/method_cost_bench.ts [--backend cpu|webgpu] [--size 64] [--batch 16]
  *       [--score-batch 4] [--steps 4] [--methods dae,vae] [--preset dae-paper-2d] [--dims 2|3]
  * @module
  */
 import { parseArgs } from "node:util";
-import "../plugins/mod.ts";
+import "../../plugins/mod.ts";
 import {
   type BackendChoice,
   getMethod,
@@ -23,7 +23,7 @@ import {
   selectBackend,
   silentProgress,
   tf,
-} from "../core/mod.ts";
+} from "../../core/mod.ts";
 
 const { values } = parseArgs({
   options: {
