@@ -7,6 +7,7 @@ import { registerFastCpuConvKernels, unregisterFastCpuConvKernels } from "./cpu_
 import { registerFastCpuGenericKernels, unregisterFastCpuGenericKernels } from "./cpu_generic.ts";
 import { registerFastCpuMatMulKernel, unregisterFastCpuMatMulKernel } from "./cpu_matmul.ts";
 import { registerWasmConvLayer, unregisterWasmConvLayer } from "./wasm/conv_layer.ts";
+import { registerWasmResidual, unregisterWasmResidual } from "./wasm/residual.ts";
 import { registerWasmUpConv, unregisterWasmUpConv } from "./wasm/up_conv.ts";
 
 /** Registers every fast cpu kernel (idempotent); backend selection calls it for `cpu`. */
@@ -16,6 +17,7 @@ export function registerFastCpuKernels(): void {
   registerFastCpuGenericKernels();
   registerWasmConvLayer();
   registerWasmUpConv();
+  registerWasmResidual();
   registerFastCpuAdam();
 }
 
@@ -26,5 +28,6 @@ export function unregisterFastCpuKernels(): void {
   unregisterFastCpuGenericKernels();
   unregisterWasmConvLayer();
   unregisterWasmUpConv();
+  unregisterWasmResidual();
   unregisterFastCpuAdam();
 }

@@ -39,6 +39,8 @@ interface LayerAttrs {
   groups: number;
   /** Reflect padding on each side of every spatial axis. */
   pad: number;
+  /** Forward: return z and the statistics (false: empty, when no gradient will be taken); default true. */
+  keep?: boolean;
 }
 
 /** Scratch floats a batch group may use (1 GiB): larger batches are processed a few samples at a time. */
@@ -257,8 +259,10 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const Dp = L.D + 2 * L.pd, Hp = L.H + 2 * L.ph, Wp = L.W + 2 * L.pw;
   const inSize = L.D * L.H * L.W * L.cin, padSize = Dp * Hp * Wp * L.cin, S = L.oD * L.oH * L.oW;
   const outSize = S * N;
-  const y = new Float32Array(L.B * outSize), z = new Float32Array(L.B * outSize);
-  const stats = new Float32Array(L.B * L.groups * 2);
+  // Without a gradient to compute (scoring), z and the statistics are not kept.
+  const keep = (args.attrs as unknown as LayerAttrs).keep !== false;
+  const y = new Float32Array(L.B * outSize), z = new Float32Array(keep ? L.B * outSize : 0);
+  const stats = new Float32Array(keep ? L.B * L.groups * 2 : 0);
   const mark = rt.mark();
   try {
     const wOff = rt.put(wv);
@@ -281,8 +285,10 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
       const yOff = rt.alloc(n * outSize), st = rt.alloc(n * L.groups * 2);
       rt.parallel("gn_swish_fwd", rt.job([0, n, S, N, L.groups, zOff, g, bt, yOff, st, scratch]));
       rt.readInto(yOff, n * outSize, y, b0 * outSize);
-      rt.readInto(zOff, n * outSize, z, b0 * outSize);
-      rt.readInto(st, n * L.groups * 2, stats, b0 * L.groups * 2);
+      if (keep) {
+        rt.readInto(zOff, n * outSize, z, b0 * outSize);
+        rt.readInto(st, n * L.groups * 2, stats, b0 * L.groups * 2);
+      }
     }
   } finally {
     rt.release(mark);
@@ -290,8 +296,8 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const outShape = x!.shape.length === 4 ? [L.B, L.oH, L.oW, N] : [L.B, L.oD, L.oH, L.oW, N];
   return [
     backend.makeTensorInfo(outShape, "float32", y),
-    backend.makeTensorInfo(outShape, "float32", z),
-    backend.makeTensorInfo([L.B, L.groups, 2], "float32", stats),
+    backend.makeTensorInfo(keep ? outShape : [0], "float32", z),
+    backend.makeTensorInfo(keep ? [L.B, L.groups, 2] : [0], "float32", stats),
   ];
 }
 

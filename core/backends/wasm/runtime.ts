@@ -39,6 +39,8 @@ const PARALLEL = [
   "gemm",
   "shuffle",
   "channels",
+  "median_filter",
+  "residual",
 ] as const;
 
 /** A parallel kernel's name. */
@@ -106,6 +108,14 @@ function threadCount(): number {
     return n;
   }
   return Math.max(1, navigator.hardwareConcurrency || 1);
+}
+
+const bits = new DataView(new ArrayBuffer(4));
+
+/** The 32-bit integer with the bits of float32 `v`, for float fields of a job struct. */
+export function floatBits(v: number): number {
+  bits.setFloat32(0, v, true);
+  return bits.getInt32(0, true);
 }
 
 /** The shared memory, the main thread's instance, the arena and the worker threads. */
