@@ -274,7 +274,9 @@ export class WasmRuntime {
 
   /** A copy of `n` floats at byte offset `at`. */
   read(at: number, n: number): Float32Array {
-    return this.#f32.slice(at / 4, at / 4 + n);
+    const out = new Float32Array(n); // TypedArray.slice of shared memory is several times slower than set
+    this.readInto(at, n, out, 0);
+    return out;
   }
 
   /** Copies `n` floats at byte offset `at` into `dst` from index `offset`. */
