@@ -11,6 +11,7 @@
  * @module
  */
 export * from "./backend.ts";
+export { setCpuThreads } from "./backends/mod.ts";
 export * from "./config.ts";
 export * from "./dataset.ts";
 export * from "./method.ts";

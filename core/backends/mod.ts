@@ -32,4 +32,5 @@ export {
 } from "./cpu_matmul.ts";
 
 export { registerFastCpuKernels, unregisterFastCpuKernels } from "./register_cpu.ts";
+export { setCpuThreads } from "./wasm/runtime.ts";
 export { registerFastWebgpuKernels } from "./webgpu/mod.ts";

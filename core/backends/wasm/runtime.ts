@@ -98,7 +98,27 @@ function env(name: string): string | undefined {
   }
 }
 
+let configuredThreads: number | undefined;
+
+/**
+ * Sets how many threads the wasm kernels use in this JS realm (a grid worker running one of several cells
+ * at once should take its share of the cores); overrides `UAD_CPU_THREADS`. Call it before the first cpu
+ * kernel runs.
+ *
+ * @throws Error when `n` is not a positive integer, or the kernels already started with another count.
+ */
+export function setCpuThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`cpu threads must be a positive integer, got ${n}`);
+  if (WasmRuntime.started && WasmRuntime.get().threads !== n) {
+    throw new Error(
+      `the cpu kernels already run with ${WasmRuntime.get().threads} threads; set them before use`,
+    );
+  }
+  configuredThreads = n;
+}
+
 function threadCount(): number {
+  if (configuredThreads !== undefined) return configuredThreads;
   const requested = env("UAD_CPU_THREADS");
   if (requested !== undefined && requested !== "") {
     const n = Number(requested);
@@ -137,6 +157,11 @@ export class WasmRuntime {
   #profile: Map<string, number> | undefined;
   /** Byte offsets of the canaries after each allocation (only with UAD_WASM_CHECKS=1). */
   readonly #canaries: number[] | undefined;
+
+  /** True once {@linkcode WasmRuntime.get} created the runtime. */
+  static get started(): boolean {
+    return WasmRuntime.#instance !== undefined;
+  }
 
   /** The runtime, created (module compiled, workers started) on first use. */
   static get(): WasmRuntime {
