@@ -7,7 +7,7 @@ import type { Tensor } from "@tensorflow/tfjs-core";
 const saved = ["UAD_CPU_THREADS", "UAD_WASM_CHECKS"].map((k) => [k, Deno.env.get(k)] as const);
 Deno.env.set("UAD_CPU_THREADS", "1");
 Deno.env.set("UAD_WASM_CHECKS", "1");
-const { WasmRuntime } = await import("./runtime.ts");
+const { setCpuThreads, WasmRuntime } = await import("./runtime.ts");
 const rt = WasmRuntime.get();
 for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
 
@@ -17,6 +17,12 @@ const { convLayer } = await import("./conv_layer.ts");
 const { upConvFused } = await import("./up_conv.ts");
 await tf.setBackend("cpu");
 registerFastCpuKernels();
+
+Deno.test("setCpuThreads refuses a count other than the running one, and non-integers", () => {
+  setCpuThreads(1);
+  assert.throws(() => setCpuThreads(2), /already run with 1 threads/);
+  assert.throws(() => setCpuThreads(0), /positive integer/);
+});
 
 Deno.test("the canaries catch a write past a buffer", () => {
   assert.equal(rt.threads, 1);
