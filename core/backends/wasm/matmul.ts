@@ -41,32 +41,61 @@ export function packedSize(k: number, n: number): number {
   return roundUp(n, 8) * k;
 }
 
+/** Where the operands of {@linkcode gemm} are: A(i, p) at float index `a/4 + i·ars + p·acs`. */
+export interface GemmOperands {
+  /** Byte offset of A. */
+  readonly a: number;
+  /** A's row and column strides, in floats. */
+  readonly ars: number;
+  readonly acs: number;
+  /** Byte offset of B, packed by `pack_panels`. */
+  readonly b: number;
+  /** Independent products (default 1) and the float strides between their A and packed B. */
+  readonly batches?: number;
+  readonly aBatchStride?: number;
+  readonly bBatchStride?: number;
+}
+
 /**
- * C [m, n] = A · B in the arena: A(i, p) at float index `a/4 + i·ars + p·acs`, B packed by `pack_panels`.
- * Returns C's byte offset (allocated here). Few rows and a long reduction (weight gradients) split the
- * reduction across threads as well.
+ * C [batches][m, n] = A · B in the arena; returns C's byte offset (allocated here). Few rows and a long
+ * reduction (weight gradients) split the reduction across threads as well.
  */
 export function gemm(
   rt: WasmRuntime,
   m: number,
   n: number,
   k: number,
-  a: number,
-  ars: number,
-  acs: number,
-  packedB: number,
+  o: GemmOperands,
   label = "gemm",
 ): number {
+  const batches = o.batches ?? 1;
   const splits = m < 12 * rt.threads && k >= 512 ? Math.min(Math.ceil(k / 256), 8 * rt.threads) : 1;
   const rows = splits > 1
     ? roundUp(m, 6)
-    : roundUp(Math.min(384, Math.max(6, Math.ceil(m / (4 * rt.threads)))), 6);
-  const c = splits > 1 ? rt.zeros(rt.threads * m * n) : rt.alloc(m * n);
-  const job = rt.job([0, Math.ceil(m / rows) * splits, m, n, k, rows, splits, a, ars, acs, packedB, c]);
+    : roundUp(Math.min(384, Math.max(6, Math.ceil((m * batches) / (4 * rt.threads)))), 6);
+  const size = batches * m * n;
+  const c = splits > 1 ? rt.zeros(rt.threads * size) : rt.alloc(size);
+  const job = rt.job([
+    0,
+    batches * Math.ceil(m / rows) * splits,
+    m,
+    n,
+    k,
+    rows,
+    splits,
+    batches,
+    o.a,
+    o.ars,
+    o.acs,
+    o.aBatchStride ?? 0,
+    o.b,
+    o.bBatchStride ?? 0,
+    c,
+  ]);
   rt.parallel("gemm", job, label);
   if (splits === 1) return c;
-  const sum = rt.alloc(m * n);
-  rt.call("sum_parts", c, rt.threads, m * n, m * n, sum);
+  const sum = rt.alloc(size);
+  rt.call("sum_parts", c, rt.threads, size, size, sum);
   return sum;
 }
 
@@ -86,7 +115,7 @@ export function matMulWasm(a: Float32Array, b: Float32Array, s: MatMulShape): Fl
       const packed = rt.alloc(packedSize(k, n));
       rt.call("pack_panels", bOff, k, n, s.transposeB ? 1 : 0, packed);
       const [ars, acs] = s.transposeA ? [1, m] : [k, 1];
-      rt.readInto(gemm(rt, m, n, k, aOff, ars, acs, packed), m * n, out, i * m * n);
+      rt.readInto(gemm(rt, m, n, k, { a: aOff, ars, acs, b: packed }), m * n, out, i * m * n);
     }
   } finally {
     rt.release(mark);

@@ -95,7 +95,7 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo {
     const xOff = rt.put(xv), wOff = rt.put(wv), bias = rt.put(bv);
     const packed = rt.alloc(packedSize(s.cin, s.n));
     rt.call("pack_panels", wOff, s.cin, s.n, 0, packed);
-    const c = gemm(rt, s.m, s.n, s.cin, xOff, s.cin, 1, packed, "up-conv product");
+    const c = gemm(rt, s.m, s.n, s.cin, { a: xOff, ars: s.cin, acs: 1, b: packed }, "up-conv product");
     const yOff = rt.alloc(s.m * s.n);
     shuffleJob(rt, s, true, c, yOff, bias, 0);
     rt.readInto(yOff, s.m * s.n, y, 0);
@@ -123,10 +123,21 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
     // dx = dC · wᵀ; dw = xᵀ · dC.
     const wT = rt.alloc(packedSize(s.n, s.cin));
     rt.call("pack_panels", wOff, s.n, s.cin, 1, wT);
-    dx = rt.read(gemm(rt, s.m, s.cin, s.n, dc, s.n, 1, wT, "up-conv input grad"), s.m * s.cin);
+    dx = rt.read(
+      gemm(rt, s.m, s.cin, s.n, { a: dc, ars: s.n, acs: 1, b: wT }, "up-conv input grad"),
+      s.m * s.cin,
+    );
     const dcPacked = rt.alloc(packedSize(s.m, s.n));
     rt.call("pack_panels", dc, s.m, s.n, 0, dcPacked);
-    dw = rt.read(gemm(rt, s.cin, s.n, s.m, xOff, 1, s.cin, dcPacked, "up-conv filter grad"), s.cin * s.n);
+    const dwOff = gemm(
+      rt,
+      s.cin,
+      s.n,
+      s.m,
+      { a: xOff, ars: 1, acs: s.cin, b: dcPacked },
+      "up-conv filter grad",
+    );
+    dw = rt.read(dwOff, s.cin * s.n);
   } finally {
     rt.release(mark);
   }
