@@ -74,6 +74,7 @@ Deno.test("products large enough for the wasm kernels match the stock kernel", (
     [[301, 37], [29, 37], false, true],
     [[37, 301], [29, 37], true, true],
     [[2000, 5], [2000, 19], true, false], // few rows of C, long reduction: split across threads
+    [[3000, 30], [3000, 20], true, false], // a transposed A and a long reduction: split into cached blocks
     [[3, 700, 24], [3, 24, 40], false, false],
     [[1, 700, 24], [3, 24, 40], false, false],
     [[3, 64, 70], [1, 40, 70], false, true],

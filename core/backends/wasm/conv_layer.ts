@@ -22,6 +22,7 @@
 import { tf } from "../../tf.ts";
 import type { CpuBackend, KernelArgs } from "../cpu_kernel_overrides.ts";
 import { WasmRuntime } from "./runtime.ts";
+import { winogradConv, winogradFilterGrad, winogradPays } from "./winograd.ts";
 
 /** The forward kernel's name: inputs x, w, b, gamma, beta; outputs y, z, stats. */
 export const CONV_LAYER = "UadConvLayer";
@@ -239,6 +240,46 @@ function channelsJob(
   rt.parallel("channels", job, split ? "split channels" : "concat channels");
 }
 
+/** Adds the direct kernel's filter gradient of x (padded) and dz into per-thread partial sums `parts`. */
+function directFilterGrad(
+  rt: WasmRuntime,
+  n: number,
+  L: Layer,
+  padded: [number, number, number],
+  xp: number,
+  dz: number,
+  parts: number,
+): void {
+  const [planes, rows, chunks] = filterChunks(rt, n, L);
+  const pack = rt.alloc(rt.threads * roundUp(L.cout, 8) * planes * rows * L.oW);
+  const [Dp, Hp, Wp] = padded;
+  const job = rt.job([
+    0,
+    chunks,
+    planes,
+    rows,
+    n,
+    Dp,
+    Hp,
+    Wp,
+    L.cin,
+    L.fd,
+    L.fh,
+    L.fw,
+    L.cout,
+    xp,
+    dz,
+    parts,
+    pack,
+  ]);
+  rt.parallel("conv_bwd_filter", job);
+}
+
+/** True when the layer's convolutions run as Winograd F(2×2, 3×3) (2-D, 3×3 filters, enough channels). */
+function useWinograd(L: Layer): boolean {
+  return L.D === 1 && L.fd === 1 && L.fh === 3 && L.fw === 3 && winogradPays(L.cin, L.cout);
+}
+
 /** Samples processed together, so that `floatsPerSample` of scratch each fit the arena. */
 function groupSize(batch: number, floatsPerSample: number): number {
   return Math.max(1, Math.min(batch, Math.floor(groupFloats / floatsPerSample)));
@@ -268,8 +309,9 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
     const wOff = rt.put(wv);
     const ws = rt.alloc(K * N);
     rt.call("wstd_fwd", wOff, K, N, ws);
-    const packed = rt.alloc(roundUp(N, 8) * K);
-    rt.call("pack_weights", ws, T, L.cin, N, 0, packed);
+    const winograd = useWinograd(L);
+    const packed = winograd ? 0 : rt.alloc(roundUp(N, 8) * K);
+    if (!winograd) rt.call("pack_weights", ws, T, L.cin, N, 0, packed);
     const bias = rt.put(bv), g = rt.put(gv), bt = rt.put(betav);
     const scratch = rt.alloc(rt.threads * 4 * N * 2);
     const nb = groupSize(L.B, 2 * inSize + padSize + 2 * outSize);
@@ -281,7 +323,18 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
       const xp = rt.alloc(n * padSize);
       padInto(rt, [n, L.D, L.H, L.W, L.cin], [L.pd, L.ph, L.pw], true, xin, xp);
       const zOff = rt.alloc(n * outSize);
-      convForward(rt, [n, Dp, Hp, Wp, L.cin], [L.fd, L.fh, L.fw], N, xp, packed, bias, zOff, "conv forward");
+      if (winograd) winogradConv(rt, [n, Hp, Wp, L.cin], N, xp, ws, false, bias, zOff, "conv forward");
+      else {convForward(
+          rt,
+          [n, Dp, Hp, Wp, L.cin],
+          [L.fd, L.fh, L.fw],
+          N,
+          xp,
+          packed,
+          bias,
+          zOff,
+          "conv forward",
+        );}
       const yOff = rt.alloc(n * outSize), st = rt.alloc(n * L.groups * 2);
       rt.parallel("gn_swish_fwd", rt.job([0, n, S, N, L.groups, zOff, g, bt, yOff, st, scratch]));
       rt.readInto(yOff, n * outSize, y, b0 * outSize);
@@ -327,12 +380,14 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
     const wOff = rt.put(wv);
     const ws = rt.alloc(K * N);
     rt.call("wstd_fwd", wOff, K, N, ws);
-    const flipped = rt.alloc(roundUp(L.cin, 8) * T * N);
-    rt.call("pack_weights", ws, T, L.cin, N, 1, flipped);
+    const winograd = useWinograd(L);
+    const flipped = winograd ? 0 : rt.alloc(roundUp(L.cin, 8) * T * N);
+    if (!winograd) rt.call("pack_weights", ws, T, L.cin, N, 1, flipped);
     const g = rt.put(gv);
     const gnParts = rt.zeros(rt.threads * 3 * N * 2), scratch = rt.alloc(rt.threads * 8 * N * 2);
     const sig = rt.alloc(rt.threads * outSize);
-    const dwParts = rt.zeros(rt.threads * K * N);
+    // Filter gradient: per-thread partial sums (direct kernel) or one sum over batch groups (Winograd).
+    const dwParts = rt.zeros((winograd ? 1 : rt.threads) * K * N);
     const nb = groupSize(L.B, 3 * outSize + 4 * inSize + 2 * padSize + dzpSize);
     const inner = rt.mark();
     for (let b0 = 0; b0 < L.B; b0 += nb) {
@@ -347,28 +402,8 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
       const xin = putInput(rt, L, xv, skipv, b0, n);
       const xp = rt.alloc(n * padSize);
       padInto(rt, [n, L.D, L.H, L.W, L.cin], [L.pd, L.ph, L.pw], true, xin, xp);
-      const [planes, rows, chunks] = filterChunks(rt, n, L);
-      const pack = rt.alloc(rt.threads * roundUp(N, 8) * planes * rows * L.oW);
-      const filterJob = rt.job([
-        0,
-        chunks,
-        planes,
-        rows,
-        n,
-        Dp,
-        Hp,
-        Wp,
-        L.cin,
-        L.fd,
-        L.fh,
-        L.fw,
-        N,
-        xp,
-        dz,
-        dwParts,
-        pack,
-      ]);
-      rt.parallel("conv_bwd_filter", filterJob);
+      if (winograd) winogradFilterGrad(rt, [n, Hp, Wp, L.cin], N, xp, dz, dwParts);
+      else directFilterGrad(rt, n, L, [Dp, Hp, Wp], xp, dz, dwParts);
       const dzp = rt.alloc(n * dzpSize);
       padInto(rt, [n, L.oD, L.oH, L.oW, N], [qd, qh, qw], false, dz, dzp);
       const dxp = rt.alloc(n * padSize);
@@ -379,7 +414,9 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
         L.oW + 2 * qw,
         N,
       ];
-      convForward(rt, dzpDims, [L.fd, L.fh, L.fw], L.cin, dzp, flipped, 0, dxp, "conv input grad");
+      if (winograd) {
+        winogradConv(rt, [n, dzpDims[2], dzpDims[3], N], L.cin, dzp, ws, true, 0, dxp, "conv input grad");
+      } else convForward(rt, dzpDims, [L.fd, L.fh, L.fw], L.cin, dzp, flipped, 0, dxp, "conv input grad");
       const dxOff = rt.alloc(n * inSize);
       const foldJob = rt.job([0, n * L.D, n, L.D, L.H, L.W, L.cin, L.pd, L.ph, L.pw, dxp, dxOff]);
       rt.parallel("fold", foldJob);
@@ -393,7 +430,7 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
       }
     }
     const dws = rt.alloc(K * N), dwOff = rt.alloc(K * N);
-    rt.call("sum_parts", dwParts, rt.threads, K * N, K * N, dws);
+    rt.call("sum_parts", dwParts, winograd ? 1 : rt.threads, K * N, K * N, dws);
     rt.call("wstd_bwd", wOff, dws, K, N, dwOff);
     dw = rt.read(dwOff, K * N);
     const parts = rt.readF64(gnParts, rt.threads * 3 * N);

@@ -125,11 +125,14 @@ Deno.test("fused conv layer: odd sizes, channels not multiples of 4, skips, one 
   compareLayer([1, 7, 2], 5, 12, 1);
   compareLayer([2, 3, 3, 3], 2, 10, 5);
   compareLayer([2, 5, 4], 7, 6, 2, 3); // a skip with an odd channel count
+  compareLayer([2, 7, 5], 16, 20, 4); // Winograd: odd sizes (partial tiles), channels not multiples of 8
+  compareLayer([1, 3, 9], 40, 16, 4, 20); // Winograd with a skip
   const previous = setConvLayerScratchLimit(4000); // a few samples per group
   try {
     compareLayer([5, 9, 8], 4, 8);
     compareLayer([3, 4, 5, 6], 2, 8);
     compareLayer([5, 6, 7], 12, 8, 4, 5);
+    compareLayer([4, 5, 6], 16, 16); // Winograd over batch groups
   } finally {
     setConvLayerScratchLimit(previous);
   }

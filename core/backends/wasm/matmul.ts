@@ -69,7 +69,14 @@ export function gemm(
   label = "gemm",
 ): number {
   const batches = o.batches ?? 1;
-  const splits = m < 12 * rt.threads && k >= 512 ? Math.min(Math.ceil(k / 256), 8 * rt.threads) : 1;
+  // The reduction is split (per-thread partial sums) when C has too few rows to share out, or when A is read
+  // across its rows (a transposed A: weight gradients) and K is long: a tile then walks a cache line per
+  // step of k, so each chunk's k-range must stay in cache while every column panel reuses it.
+  const splits = m < 12 * rt.threads && k >= 512
+    ? Math.min(Math.ceil(k / 256), 8 * rt.threads)
+    : o.acs !== 1 && k > 2048
+    ? Math.ceil(k / 512)
+    : 1;
   const rows = splits > 1
     ? roundUp(m, 6)
     : roundUp(Math.min(384, Math.max(6, Math.ceil((m * batches) / (4 * rt.threads)))), 6);

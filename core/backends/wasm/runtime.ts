@@ -41,6 +41,9 @@ const PARALLEL = [
   "channels",
   "median_filter",
   "residual",
+  "wino_input",
+  "wino_output",
+  "wino_dy",
 ] as const;
 
 /** A parallel kernel's name. */

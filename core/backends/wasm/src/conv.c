@@ -173,3 +173,8 @@ EXPORT(sum_parts) void sum_parts(const f32* src, i32 parts, i32 stride, i32 n, f
     dst[i] = s;
   }
 }
+
+// dst[i] += src[i] (the filter gradient of one batch group added to the others').
+EXPORT(add_into) void add_into(f32* dst, const f32* src, i32 n) {
+  for (i32 i = 0; i < n; i++) dst[i] += src[i];
+}
