@@ -3,6 +3,7 @@ import { conv, groupNorm, medianDivisor, reflectPad, standardiseWeight, swish } 
 import { tf } from "../../tf.ts";
 import { registerFastCpuKernels, unregisterFastCpuKernels } from "../register_cpu.ts";
 import { convLayer, isWasmConvLayerActive, setConvLayerScratchLimit } from "./conv_layer.ts";
+import { WasmRuntime } from "./runtime.ts";
 
 await tf.setBackend("cpu");
 registerFastCpuKernels();
@@ -125,14 +126,33 @@ Deno.test("fused conv layer: odd sizes, channels not multiples of 4, skips, one 
   compareLayer([1, 7, 2], 5, 12, 1);
   compareLayer([2, 3, 3, 3], 2, 10, 5);
   compareLayer([2, 5, 4], 7, 6, 2, 3); // a skip with an odd channel count
-  compareLayer([2, 7, 5], 16, 20, 4); // Winograd: odd sizes (partial tiles), channels not multiples of 8
-  compareLayer([1, 3, 9], 40, 16, 4, 20); // Winograd with a skip
+
   const previous = setConvLayerScratchLimit(4000); // a few samples per group
   try {
     compareLayer([5, 9, 8], 4, 8);
     compareLayer([3, 4, 5, 6], 2, 8);
     compareLayer([5, 6, 7], 12, 8, 4, 5);
-    compareLayer([4, 5, 6], 16, 16); // Winograd over batch groups
+  } finally {
+    setConvLayerScratchLimit(previous);
+  }
+});
+
+Deno.test("fused conv layer with Winograd: odd sizes, channels not multiples of 8, skips, batch groups", () => {
+  const rt = WasmRuntime.get();
+  const phases = (fn: () => void) => {
+    rt.profile(true);
+    fn();
+    return [...rt.profile(false).keys()];
+  };
+  const used = phases(() => compareLayer([2, 7, 5], 32, 36, 4)); // odd sizes: partial 2×2 tiles
+  for (const label of ["conv forward: products", "conv input grad: products", "filter grad: products"]) {
+    assert.ok(used.includes(label), `the Winograd path ran (${label})`);
+  }
+  compareLayer([1, 3, 9], 40, 32, 4, 20); // with a skip
+  compareLayer([2, 4, 4], 128, 64, 8); // the paper's widths
+  const previous = setConvLayerScratchLimit(20000);
+  try {
+    compareLayer([4, 5, 6], 32, 32); // over batch groups
   } finally {
     setConvLayerScratchLimit(previous);
   }
