@@ -6,7 +6,7 @@
  * validated on a GPU.
  * @module
  */
-import { registerFastCpuKernels, registerFastWebgpuKernels } from "./backends/mod.ts";
+import { registerFastCpuKernels, registerFastWebgpuKernels, startCpuThreads } from "./backends/mod.ts";
 import { tf } from "./tf.ts";
 
 /** The backend names a user may ask for. */
@@ -46,7 +46,10 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendSelec
   }
   await tf.ready();
   // The stock cpu kernels for convolutions, matrix products and broadcasting are naive loops.
-  if (selection.name === "cpu") registerFastCpuKernels();
+  if (selection.name === "cpu") {
+    registerFastCpuKernels();
+    await startCpuThreads();
+  }
   // The stock webgpu convolution gradients and Conv3D are naive loops; these are tiled implicit GEMMs.
   if (selection.name === "webgpu") registerFastWebgpuKernels();
   return selection;

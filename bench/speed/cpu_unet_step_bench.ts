@@ -1,147 +1,130 @@
 /**
- * Milliseconds per U-Net training step (Adam, MSE to the input) on the pure-JS cpu backend with the
- * fast convolution kernels, with the stock generic kernels ("stock") and with the fast ones from
- * core/backends/cpu_generic.ts ("fast"): median of `--steps` steps after one warm-up step. Then the
- * kernels taking the most time in one fast step, from tf.profile. Runs a 2-D case (widths
- * [16, 32, 64], input [batch, 64, 64, 4]) and a 3-D one (widths [16, 32], input [2, 32, 32, 32, 1]).
+ * A DAE training step on the cpu backend, profiled: the U-Net (2D or 3D), foreground-masked MSE on a noisy
+ * batch, Adam with AMSGrad, weight decay and gradient clipping — the step plugins/dae takes. Prints the
+ * median ms per step (wall and CPU time of the process) after warm-up steps, then the tfjs kernels of one
+ * step (tf.profile: time, calls, share) and the phases of the WebAssembly kernels inside them. `--stock`
+ * runs tfjs's own cpu kernels instead of the project's (slow: the stock convolution gradients are naive).
  *
- * Usage: `deno run -A bench/speed/cpu_unet_step_bench.ts [--batch 16] [--steps 3] [--top 12] [--skip-stock]
- * [--only 2d|3d]`. Expect about a minute per stock step at batch 16.
+ * Usage: `deno run -A bench/speed/cpu_unet_step_bench.ts [--size 32] [--dims 2] [--widths 8,16,32]
+ * [--batch 16] [--channels 4] [--warmup 5] [--steps 5] [--top 20] [--stock]`. Threads: UAD_CPU_THREADS.
  * @module
  */
+import process from "node:process";
 import { parseArgs } from "node:util";
-import { Adam, Rng, tf, UNet, type UNetOptions } from "../../core/mod.ts";
-import { registerFastCpuConvKernels } from "../../core/backends/mod.ts";
 import {
-  registerFastCpuGenericKernels,
-  unregisterFastCpuGenericKernels,
-} from "../../core/backends/cpu_generic.ts";
+  registerFastCpuKernels,
+  startCpuThreads,
+  unregisterFastCpuKernels,
+} from "../../core/backends/mod.ts";
+import { WasmRuntime } from "../../core/backends/wasm/runtime.ts";
+import { Adam, Rng, tf, UNet } from "../../core/mod.ts";
 
-interface Case {
-  label: string;
-  net: UNetOptions;
-  input: number[];
+const { values } = parseArgs({
+  options: {
+    size: { type: "string", default: "32" },
+    dims: { type: "string", default: "2" },
+    widths: { type: "string", default: "8,16,32" },
+    batch: { type: "string", default: "16" },
+    channels: { type: "string", default: "4" },
+    warmup: { type: "string", default: "5" },
+    steps: { type: "string", default: "5" },
+    top: { type: "string", default: "20" },
+    stock: { type: "boolean", default: false },
+  },
+});
+const [size, dims, batch, channels] = [values.size, values.dims, values.batch, values.channels].map(Number);
+const [warmup, steps, top] = [values.warmup, values.steps, values.top].map(Number) as [
+  number,
+  number,
+  number,
+];
+const widths = values.widths.split(",").map(Number);
+if (
+  ![size, batch, channels, steps, warmup, top].every((v) => Number.isInteger(v) && v! >= 0) ||
+  (dims !== 2 && dims !== 3)
+) {
+  throw new Error("cpu_unet_step_bench: sizes, counts and --dims (2 or 3) must be integers");
+}
+await tf.setBackend("cpu");
+if (values.stock) unregisterFastCpuKernels();
+else registerFastCpuKernels();
+if (!values.stock) await startCpuThreads();
+
+const shape = [batch!, ...Array(dims).fill(size!), channels!];
+const net = new UNet(
+  { dims: dims as 2 | 3, inChannels: channels!, outChannels: channels!, widths },
+  new Rng(0),
+);
+const opt = new Adam(net.params.list(), { amsgrad: true, weightDecay: 1e-5, clipNorm: 0.5 });
+const x = tf.randomUniform(shape, 0, 1, "float32", 1);
+const fg = tf.cast(tf.greater(tf.sum(x, -1, true), 0.2 * channels!), "float32");
+const eps = tf.randomNormal(shape, 0, 0.2, "float32", 2);
+
+function step(): void {
+  const { loss } = opt.step(
+    () =>
+      tf.tidy(() => {
+        const noisy = tf.add(x, tf.mul(eps, fg));
+        return tf.mean(tf.mul(tf.square(tf.sub(net.apply(noisy), x)), fg)) as tf.Scalar;
+      }),
+    1e-3,
+  );
+  loss.dataSync();
+  loss.dispose();
 }
 
-interface Trainer {
-  step(): number;
-  dispose(): void;
-}
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** A fresh net (same seed each time) and optimiser; step() trains once and returns the loss. */
-function trainer(c: Case): Trainer {
-  const net = new UNet(c.net, new Rng(0));
-  const opt = new Adam(net.params.list());
-  const x = tf.randomNormal(c.input, 0, 1, "float32", 1);
-  return {
-    step() {
-      const { loss } = opt.step(() => tf.mean(tf.squaredDifference(net.apply(x), x)) as tf.Scalar, 1e-3);
-      const value = loss.dataSync()[0]!;
-      loss.dispose();
-      return value;
-    },
-    dispose() {
-      opt.dispose();
-      net.params.dispose();
-      x.dispose();
-    },
-  };
+for (let i = 0; i < warmup; i++) step();
+const wall: number[] = [], cpu: number[] = [];
+for (let i = 0; i < steps; i++) {
+  const [t0, c0] = [performance.now(), cpuMs()];
+  step();
+  wall.push(performance.now() - t0);
+  cpu.push(cpuMs() - c0);
 }
+const threads = values.stock ? 1 : WasmRuntime.get().threads;
+console.log(
+  `${dims}D U-Net [${widths}], input [${shape}], ${
+    values.stock ? "stock tfjs kernels" : `${threads} thread(s)`
+  }: ` +
+    `${median(wall).toFixed(1)} ms/step wall, ${median(cpu).toFixed(1)} ms CPU (medians of ${steps} after ` +
+    `${warmup} warm-up steps); load average ${Deno.loadavg().map((l) => l.toFixed(2)).join(" ")}`,
+);
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-/** Median ms per step over `steps` steps after one warm-up, and the first step's loss. */
-function timeSteps(c: Case, steps: number): { ms: number; firstLoss: number } {
-  const t = trainer(c);
-  const firstLoss = t.step();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    t.step();
-    times.push(performance.now() - t0);
-  }
-  t.dispose();
-  return { ms: median(times), firstLoss };
-}
-
-/** Per-kernel total ms of one (post-warm-up) step, largest first. */
-async function profileStep(c: Case): Promise<[string, number][]> {
-  const t = trainer(c);
-  t.step();
-  const info = await tf.profile(() => {
-    t.step();
-  });
-  t.dispose();
-  const totals = new Map<string, number>();
+if (top > 0) {
+  const rt = values.stock ? undefined : WasmRuntime.get();
+  rt?.profile(true);
+  const t0 = performance.now();
+  const info = await tf.profile(() => step());
+  const stepMs = performance.now() - t0;
+  const phases = rt?.profile(false) ?? new Map<string, number>();
+  const totals = new Map<string, [number, number]>();
   for (const k of info.kernels) {
-    const ms = await k.kernelTimeMs;
-    const value = typeof ms === "number" ? ms : 0;
-    totals.set(k.name, (totals.get(k.name) ?? 0) + value);
+    const ms = (await k.kernelTimeMs) as number;
+    const [t, n] = totals.get(k.name) ?? [0, 0];
+    totals.set(k.name, [t + ms, n + 1]);
   }
-  return [...totals].sort((a, b) => b[1] - a[1]);
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      batch: { type: "string", default: "16" },
-      steps: { type: "string", default: "3" },
-      top: { type: "string", default: "12" },
-      "skip-stock": { type: "boolean", default: false },
-      only: { type: "string", default: "" },
-    },
-  });
-  const batch = Number(values.batch), steps = Number(values.steps), top = Number(values.top);
-  if (!(batch >= 1) || !(steps >= 1) || !(top >= 0)) {
-    throw new Error("cpu_unet_step_bench: --batch and --steps must be >= 1, --top >= 0");
+  const all = [...totals.values()].reduce((s, [ms]) => s + ms, 0);
+  console.log(
+    `\none profiled step: ${stepMs.toFixed(0)} ms, ${
+      all.toFixed(0)
+    } ms in ${info.kernels.length} kernel calls\n`,
+  );
+  console.log("| kernel | ms | calls | share |\n|---|---:|---:|---:|");
+  for (const [name, [ms, n]] of [...totals].sort((a, b) => b[1][0] - a[1][0]).slice(0, top)) {
+    console.log(`| ${name} | ${ms.toFixed(1)} | ${n} | ${(100 * ms / all).toFixed(1)}% |`);
   }
-  await tf.setBackend("cpu");
-  registerFastCpuConvKernels();
-  const all: Case[] = [
-    {
-      label: "2d",
-      net: { dims: 2, inChannels: 4, outChannels: 4, widths: [16, 32, 64] },
-      input: [batch, 64, 64, 4],
-    },
-    {
-      label: "3d",
-      net: { dims: 3, inChannels: 1, outChannels: 1, widths: [16, 32] },
-      input: [2, 32, 32, 32, 1],
-    },
-  ];
-  const cases = all.filter((c) => c.label.includes(values.only));
-  for (const c of cases) {
-    console.log(
-      `${c.label}: widths [${c.net.widths}], input [${c.input}], median of ${steps} after 1 warm-up`,
-    );
-    let stockMs: number | undefined;
-    if (!values["skip-stock"]) {
-      unregisterFastCpuGenericKernels();
-      const stock = timeSteps(c, steps);
-      stockMs = stock.ms;
-      console.log(`  stock generic kernels: ${stock.ms.toFixed(0)} ms/step (first loss ${stock.firstLoss})`);
-    }
-    registerFastCpuGenericKernels();
-    const fast = timeSteps(c, steps);
-    const speedUp = stockMs === undefined ? "" : `, ${(stockMs / fast.ms).toFixed(1)}x`;
-    console.log(
-      `  fast generic kernels:  ${fast.ms.toFixed(0)} ms/step (first loss ${fast.firstLoss})${speedUp}`,
-    );
-    if (top > 0) {
-      const totals = await profileStep(c);
-      const all = totals.reduce((s, [, ms]) => s + ms, 0);
-      console.log(`  tf.profile of one fast step: ${all.toFixed(0)} ms in kernels; top ${top}:`);
-      for (const [name, ms] of totals.slice(0, top)) {
-        console.log(
-          `    ${name.padEnd(24)}${ms.toFixed(0).padStart(8)} ms ${(100 * ms / all).toFixed(1).padStart(6)}%`,
-        );
-      }
+  if (phases.size > 0) {
+    const inWasm = [...phases.values()].reduce((s, ms) => s + ms, 0);
+    console.log(`\nphases of the wasm kernels in that step (${inWasm.toFixed(0)} ms):\n`);
+    console.log("| phase | ms |\n|---|---:|");
+    for (const [name, ms] of [...phases].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+      console.log(`| ${name} | ${ms.toFixed(1)} |`);
     }
   }
 }
-
-await main();

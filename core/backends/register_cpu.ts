@@ -8,6 +8,7 @@ import { registerFastCpuGenericKernels, unregisterFastCpuGenericKernels } from "
 import { registerFastCpuMatMulKernel, unregisterFastCpuMatMulKernel } from "./cpu_matmul.ts";
 import { registerWasmConvLayer, unregisterWasmConvLayer } from "./wasm/conv_layer.ts";
 import { registerWasmResidual, unregisterWasmResidual } from "./wasm/residual.ts";
+import { WasmRuntime } from "./wasm/runtime.ts";
 import { registerWasmUpConv, unregisterWasmUpConv } from "./wasm/up_conv.ts";
 
 /** Registers every fast cpu kernel (idempotent); backend selection calls it for `cpu`. */
@@ -19,6 +20,14 @@ export function registerFastCpuKernels(): void {
   registerWasmUpConv();
   registerWasmResidual();
   registerFastCpuAdam();
+}
+
+/**
+ * Starts the WebAssembly kernels' worker threads and resolves when they are ready (at most a few seconds):
+ * backend selection awaits it, so that training that never yields to the event loop still gets them.
+ */
+export function startCpuThreads(): Promise<void> {
+  return WasmRuntime.get().whenReady();
 }
 
 /** Puts tfjs's stock cpu kernels back and removes the fused ones (tests and benchmarks compare both). */

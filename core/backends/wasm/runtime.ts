@@ -61,7 +61,7 @@ const SLACK = 16;
 /** The bit pattern of a canary float (a NaN no kernel produces). */
 const CANARY = 0x7fc0dead;
 // Control words shared with the workers.
-const GEN = 0, FN = 1, JOB = 2, OPEN = 3, ACTIVE = 4, CTRL_WORDS = 16;
+const GEN = 0, FN = 1, JOB = 2, OPEN = 3, ACTIVE = 4, READY = 5, CTRL_WORDS = 16;
 /** Polls of the generation word a worker makes before sleeping (about 20 µs). */
 const WORKER_SPIN = 2000;
 
@@ -74,6 +74,7 @@ instance.exports.__stack_pointer.value = stackTop;
 const fns = names.map((n) => instance.exports[n]);
 const c = new Int32Array(memory.buffer, ctrl, ${CTRL_WORDS});
 let last = Atomics.load(c, ${GEN});
+Atomics.add(c, ${READY}, 1);
 for (;;) {
   let g = Atomics.load(c, ${GEN});
   for (let i = 0; g === last && i < spin; i++) g = Atomics.load(c, ${GEN});
@@ -223,6 +224,22 @@ export class WasmRuntime {
   #time(label: string, t0: number): void {
     const p = this.#profile;
     if (p) p.set(label, (p.get(label) ?? 0) + performance.now() - t0);
+  }
+
+  /** Worker threads running and waiting for jobs (they start asynchronously). */
+  get workersReady(): number {
+    return Atomics.load(this.#ctrl, READY);
+  }
+
+  /**
+   * Resolves once every worker started (or after `timeoutMs`): a worker needs the main thread's event loop to
+   * start, so code that then runs kernels without awaiting anything would otherwise run on one thread.
+   */
+  async whenReady(timeoutMs = 5000): Promise<void> {
+    const until = performance.now() + timeoutMs;
+    while (this.workersReady < this.#workers.length && performance.now() < until) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
   }
 
   /** The whole memory as floats (index = byte offset / 4); valid until the next allocation. */
