@@ -60,32 +60,47 @@ const STACK_BYTES = 65536;
 const SLACK = 16;
 /** The bit pattern of a canary float (a NaN no kernel produces). */
 const CANARY = 0x7fc0dead;
-// Control words shared with the workers.
-const GEN = 0, FN = 1, JOB = 2, OPEN = 3, ACTIVE = 4, READY = 5, CTRL_WORDS = 16;
+// Control words shared with the workers: the job in hand, how many workers run it, how many are alive, a
+// counter bumped at every job (a worker that sees no job for WORKER_IDLE_MS exits, so a realm that is gone,
+// e.g. a terminated Web Worker, frees its memory), and each worker's state (STATE + tid: 0 starting,
+// 1 waiting for jobs, 2 exited).
+const GEN = 0, FN = 1, JOB = 2, OPEN = 3, ACTIVE = 4, READY = 5, BEAT = 6, STATE = 8, CTRL_WORDS = 64;
 /** Polls of the generation word a worker makes before sleeping (about 20 µs). */
 const WORKER_SPIN = 2000;
+/** A worker that gets no job for this long (twice in a row) exits; the next job starts it again. */
+const WORKER_IDLE_MS = 2000;
 
 // The workers' program, as CommonJS for node:worker_threads' eval (no file to resolve, so bundles work too).
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
-const { bytes, memory, ctrl, stackTop, tid, names, spin } = workerData;
+const { bytes, memory, ctrl, stackTop, tid, names, spin, idleMs } = workerData;
 const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
 instance.exports.__stack_pointer.value = stackTop;
 const fns = names.map((n) => instance.exports[n]);
 const c = new Int32Array(memory.buffer, ctrl, ${CTRL_WORDS});
-let last = Atomics.load(c, ${GEN});
+let last = Atomics.load(c, ${GEN}), beat = Atomics.load(c, ${BEAT});
+Atomics.store(c, ${STATE} + tid, 1);
 Atomics.add(c, ${READY}, 1);
 for (;;) {
   let g = Atomics.load(c, ${GEN});
   for (let i = 0; g === last && i < spin; i++) g = Atomics.load(c, ${GEN});
-  if (g === last) { Atomics.wait(c, ${GEN}, last); continue; }
+  if (g === last) {
+    if (Atomics.wait(c, ${GEN}, last, idleMs) === "timed-out") {
+      const now = Atomics.load(c, ${BEAT});
+      if (now === beat) break;
+      beat = now;
+    }
+    continue;
+  }
   last = g;
   const fn = Atomics.load(c, ${FN}), job = Atomics.load(c, ${JOB});
   Atomics.add(c, ${ACTIVE}, 1);
   if (Atomics.load(c, ${OPEN}) === g) fns[fn](job, tid);
   Atomics.sub(c, ${ACTIVE}, 1);
   Atomics.notify(c, ${ACTIVE});
-}`;
+}
+Atomics.sub(c, ${READY}, 1);
+Atomics.store(c, ${STATE} + tid, 2);`;
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);
@@ -158,6 +173,8 @@ export class WasmRuntime {
   #f32: Float32Array;
   #i32: Int32Array;
   readonly #workers: Worker[] = [];
+  #bytes: Uint8Array<ArrayBuffer> | undefined;
+  #heapBase = 0;
   #profile: Map<string, number> | undefined;
   /** Byte offsets of the canaries after each allocation (only with UAD_WASM_CHECKS=1). */
   readonly #canaries: number[] | undefined;
@@ -187,27 +204,34 @@ export class WasmRuntime {
     this.#i32 = new Int32Array(this.#memory.buffer);
     this.#ctrl = new Int32Array(this.#memory.buffer, ctrl, CTRL_WORDS);
     this.threads = threads;
-    for (let t = 1; t < threads; t++) {
-      try {
-        const worker = new Worker(WORKER_SOURCE, {
-          eval: true,
-          workerData: {
-            bytes,
-            memory: this.#memory,
-            ctrl,
-            stackTop: heapBase + t * STACK_BYTES,
-            tid: t,
-            names: PARALLEL,
-            spin: WORKER_SPIN,
-          },
-        });
-        // Idle workers must not keep the process alive.
-        worker.unref();
-        this.#workers.push(worker);
-      } catch {
-        // Workers unavailable (e.g. permissions): the main thread does all chunks.
-        break;
-      }
+    this.#bytes = bytes;
+    this.#heapBase = heapBase;
+    for (let t = 1; t < threads && this.#spawn(t); t++);
+  }
+
+  /** Starts worker `t`; false when workers cannot be started (e.g. permissions: the main thread works alone). */
+  #spawn(t: number): boolean {
+    try {
+      Atomics.store(this.#ctrl, STATE + t, 0);
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: {
+          bytes: this.#bytes,
+          memory: this.#memory,
+          ctrl: this.#ctrl.byteOffset,
+          stackTop: this.#heapBase + t * STACK_BYTES,
+          tid: t,
+          names: PARALLEL,
+          spin: WORKER_SPIN,
+          idleMs: WORKER_IDLE_MS,
+        },
+      });
+      // Idle workers must not keep the process alive.
+      worker.unref();
+      this.#workers[t - 1] = worker;
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -366,11 +390,15 @@ export class WasmRuntime {
   #dispatch(index: number, job: number): void {
     const fn = this.#parallel[index]!;
     Atomics.store(this.#i32, job / 4, 0);
+    const c = this.#ctrl;
+    Atomics.add(c, BEAT, 1);
+    for (let t = 1; t <= this.#workers.length; t++) {
+      if (Atomics.load(c, STATE + t) === 2) this.#spawn(t); // it exited after an idle spell
+    }
     if (this.#workers.length === 0 || this.#i32[job / 4 + 1]! <= 1) {
       fn(job, 0);
       return;
     }
-    const c = this.#ctrl;
     const gen = this.#gen = (this.#gen % 0x3fffffff) + 1;
     Atomics.store(c, FN, index);
     Atomics.store(c, JOB, job);

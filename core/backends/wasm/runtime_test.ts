@@ -29,3 +29,17 @@ Deno.test("worker threads start and take chunks of parallel jobs; results equal 
   rt.release(mark);
   assert.ok(joined, "a worker thread took chunks");
 });
+
+Deno.test("idle workers exit (a terminated realm frees its memory) and the next job starts them again", async () => {
+  await startCpuThreads();
+  const rt = WasmRuntime.get();
+  if (rt.threads < 2) return;
+  for (let i = 0; i < 100 && rt.workersReady > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(rt.workersReady, 0, "no job for a few seconds: the workers exited");
+  const mark = rt.mark();
+  const x = rt.zeros(64), y = rt.alloc(64);
+  rt.parallel("channels", rt.job([0, 4, 16, 64, 1, 0, 1, x, y, rt.alloc(64)])); // any job restarts them
+  rt.release(mark);
+  await rt.whenReady();
+  assert.equal(rt.workersReady, rt.threads - 1, "started again");
+});
