@@ -21,7 +21,7 @@
 import { tf } from "../tf.ts";
 import { gemmAccumulate } from "./cpu_gemm.ts";
 import { type CpuBackend, CpuKernelOverrides, floatValues, type KernelArgs } from "./cpu_kernel_overrides.ts";
-import { matMulWasm, WASM_MATMUL_MIN_WORK } from "./wasm/matmul.ts";
+import { matMulWasm, WASM_MATMUL_MIN_WORK } from "./wasm/mod.ts";
 
 const overrides = new CpuKernelOverrides(
   "core/backends/cpu_matmul.ts",

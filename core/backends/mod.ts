@@ -33,5 +33,5 @@ export {
 } from "./cpu_matmul.ts";
 
 export { registerFastCpuKernels, startCpuThreads, unregisterFastCpuKernels } from "./register_cpu.ts";
-export { setCpuThreads } from "./wasm/runtime.ts";
+export { setCpuThreads } from "./wasm/mod.ts";
 export { registerFastWebgpuKernels } from "./webgpu/mod.ts";

@@ -6,10 +6,15 @@ import { registerFastCpuAdam, unregisterFastCpuAdam } from "./cpu_adam.ts";
 import { registerFastCpuConvKernels, unregisterFastCpuConvKernels } from "./cpu_conv.ts";
 import { registerFastCpuGenericKernels, unregisterFastCpuGenericKernels } from "./cpu_generic.ts";
 import { registerFastCpuMatMulKernel, unregisterFastCpuMatMulKernel } from "./cpu_matmul.ts";
-import { registerWasmConvLayer, unregisterWasmConvLayer } from "./wasm/conv_layer.ts";
-import { registerWasmResidual, unregisterWasmResidual } from "./wasm/residual.ts";
-import { WasmRuntime } from "./wasm/runtime.ts";
-import { registerWasmUpConv, unregisterWasmUpConv } from "./wasm/up_conv.ts";
+import {
+  registerWasmConvLayer,
+  registerWasmResidual,
+  registerWasmUpConv,
+  unregisterWasmConvLayer,
+  unregisterWasmResidual,
+  unregisterWasmUpConv,
+  WasmRuntime,
+} from "./wasm/mod.ts";
 
 /** Registers every fast cpu kernel (idempotent); backend selection calls it for `cpu`. */
 export function registerFastCpuKernels(): void {

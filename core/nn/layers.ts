@@ -3,8 +3,7 @@
  * weight-standardised convolution, Swish, GroupNorm, reflect padding, average pooling and a 2× up-convolution.
  * @module
  */
-import { convLayer, isWasmConvLayerActive } from "../backends/wasm/conv_layer.ts";
-import { isWasmUpConvActive, upConvFused } from "../backends/wasm/up_conv.ts";
+import { convLayer, isWasmConvLayerActive, isWasmUpConvActive, upConvFused } from "../backends/wasm/mod.ts";
 import { axisView, padSpatial } from "../ops/pad.ts";
 import { tf } from "../tf.ts";
 

@@ -4,7 +4,7 @@
  * core/backends/wasm/median.ts); the JS quickselect below handles the rest. Both give the exact median.
  * @module
  */
-import { medianFilterWasm, medianFilterWasmFits } from "../backends/wasm/median.ts";
+import { medianFilterWasm, medianFilterWasmFits } from "../backends/wasm/mod.ts";
 
 /**
  * Median over a k×k window of each [H, W] image in `data` (B images), reflect padding (edge not repeated).

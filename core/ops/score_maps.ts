@@ -4,7 +4,7 @@
  * paper's residual score itself.
  * @module
  */
-import { isWasmResidualActive, residualFused } from "../backends/wasm/residual.ts";
+import { isWasmResidualActive, residualFused } from "../backends/wasm/mod.ts";
 import { tf } from "../tf.ts";
 import { erodeMask } from "./masks.ts";
 import { medianFilter2d, medianFilter3d } from "./median_filter.ts";
