@@ -15,6 +15,7 @@ const { tf } = await import("../../tf.ts");
 const { registerFastCpuKernels } = await import("../register_cpu.ts");
 const { convLayer } = await import("./conv_layer.ts");
 const { upConvFused } = await import("./up_conv.ts");
+const { avgPoolWasm } = await import("./pool.ts");
 await tf.setBackend("cpu");
 registerFastCpuKernels();
 

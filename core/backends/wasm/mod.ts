@@ -24,6 +24,7 @@ export {
 } from "./conv_layer.ts";
 export { matMulWasm, WASM_MATMUL_MIN_WORK } from "./matmul.ts";
 export { medianFilterWasm, medianFilterWasmFits } from "./median.ts";
+export { avgPoolWasm, WASM_POOL_MIN_SIZE } from "./pool.ts";
 export {
   isWasmResidualActive,
   registerWasmResidual,

@@ -44,6 +44,7 @@ const PARALLEL = [
   "wino_input",
   "wino_output",
   "wino_dy",
+  "avg_pool",
 ] as const;
 
 /** A parallel kernel's name. */

@@ -127,3 +127,47 @@ EXPORT(channels) void channels(ChannelsJob* job, i32 tid) {
     }
   }
 }
+
+typedef struct {
+  JOB_HEAD;
+  i32 B, D, H, W, C;  // input [B, D, H, W, C]
+  i32 kd, kh, kw;     // window = stride (non-overlapping; D, H, W multiples of it or truncated)
+  i32 grad;           // 0: y = mean of each window; 1: x-gradient = dy / window size spread over it
+  const f32* src;     // x [B, D, H, W, C], or dy [B, D/kd, H/kh, W/kw, C]
+  f32* dst;           // y, or dx
+} PoolJob;
+
+// Average pooling with non-overlapping windows and its gradient, with the arithmetic of
+// core/backends/cpu_avg_pool.ts (sums in f64 in window order, times 1/size). One chunk per output row.
+EXPORT(avg_pool) void avg_pool(PoolJob* job, i32 tid) {
+  (void)tid;
+  const i32 C = job->C, kd = job->kd, kh = job->kh, kw = job->kw, W = job->W, H = job->H, D = job->D;
+  const i32 oD = D / kd, oH = H / kh, oW = W / kw;
+  const f64 scale = 1.0 / (f64)(kd * kh * kw);
+  for (i32 row; (row = take_chunk(&job->next)) < job->nchunks;) {
+    const i32 oh = row % oH, od = (row / oH) % oD, b = row / (oH * oD);
+    for (i32 ow = 0; ow < oW; ow++) {
+      const i32 o = ((row * oW) + ow) * C;
+      for (i32 c = 0; c < C; c++) {
+        if (!job->grad) {
+          f64 acc = 0;
+          for (i32 dz = 0; dz < kd; dz++) {
+            for (i32 dy = 0; dy < kh; dy++) {
+              const f32* p = job->src + ((((b * D + od * kd + dz) * H + oh * kh + dy) * W + ow * kw) * C) + c;
+              for (i32 dx = 0; dx < kw; dx++) acc += p[dx * C];
+            }
+          }
+          job->dst[o + c] = (f32)(acc * scale);
+        } else {
+          const f32 v = (f32)(job->src[o + c] * scale);
+          for (i32 dz = 0; dz < kd; dz++) {
+            for (i32 dy = 0; dy < kh; dy++) {
+              f32* p = job->dst + ((((b * D + od * kd + dz) * H + oh * kh + dy) * W + ow * kw) * C) + c;
+              for (i32 dx = 0; dx < kw; dx++) p[dx * C] = v;
+            }
+          }
+        }
+      }
+    }
+  }
+}
