@@ -4,8 +4,8 @@
  * WebAssembly kernels of `src/`. The stock path runs about 40 tfjs kernels forward and 90 backward for the
  * same layer, each allocating its result.
  *
- * The forward kernel returns the layer's output, the convolution's output z (before Swish) and the
- * GroupNorm statistics per sample and group; {@linkcode convLayer} keeps the last two for the gradient.
+ * The forward kernel returns the layer's output; while a gradient is being recorded it keeps the convolution's
+ * output z (before Swish) and the GroupNorm statistics per sample and group aside for the backward kernel.
  * Batches are processed a few samples at a time so that the scratch memory stays bounded.
  *
  * @example
@@ -24,7 +24,7 @@ import type { CpuBackend, KernelArgs } from "../cpu_kernel_overrides.ts";
 import { WasmRuntime } from "./runtime.ts";
 import { winogradConv, winogradFilterGrad, winogradPays } from "./winograd.ts";
 
-/** The forward kernel's name: inputs x, w, b, gamma, beta; outputs y, z, stats. */
+/** The forward kernel's name: inputs x, w, b, gamma, beta; output y (z and the statistics kept aside). */
 export const CONV_LAYER = "UadConvLayer";
 /** The forward kernel on x and `skip` concatenated along channels: inputs as CONV_LAYER's and skip. */
 export const CONV_LAYER_SKIP = "UadConvLayerSkip";
@@ -40,9 +40,19 @@ interface LayerAttrs {
   groups: number;
   /** Reflect padding on each side of every spatial axis. */
   pad: number;
-  /** Forward: return z and the statistics (false: empty, when no gradient will be taken); default true. */
+  /** Forward: keep z and the statistics for the gradient (false when none is being recorded); default true. */
   keep?: boolean;
 }
+
+/**
+ * The conv output z and the GroupNorm statistics of each forward output that a gradient may need, by the
+ * output's data id. Kept outside tfjs, so that the tape does not make zero gradients for them (a z-sized
+ * allocation per layer and step); the entry goes when the output's data does.
+ */
+const saved = new WeakMap<
+  tf.DataId,
+  { z: Float32Array; zShape: number[]; stats: Float32Array; statsShape: number[] }
+>();
 
 /** Scratch floats a batch group may use (1 GiB): larger batches are processed a few samples at a time. */
 let groupFloats = 1 << 28;
@@ -285,7 +295,7 @@ function groupSize(batch: number, floatsPerSample: number): number {
   return Math.max(1, Math.min(batch, Math.floor(groupFloats / floatsPerSample)));
 }
 
-function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
+function forwardKernel(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as CpuBackend;
   const { x, w, b, gamma, beta, skip } = args.inputs;
   const attrs = args.attrs as unknown as LayerAttrs;
@@ -347,11 +357,9 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
     rt.release(mark);
   }
   const outShape = x!.shape.length === 4 ? [L.B, L.oH, L.oW, N] : [L.B, L.oD, L.oH, L.oW, N];
-  return [
-    backend.makeTensorInfo(outShape, "float32", y),
-    backend.makeTensorInfo(keep ? outShape : [0], "float32", z),
-    backend.makeTensorInfo(keep ? [L.B, L.groups, 2] : [0], "float32", stats),
-  ];
+  const out = backend.makeTensorInfo(outShape, "float32", y);
+  if (keep) saved.set(out.dataId, { z, zShape: outShape, stats, statsShape: [L.B, L.groups, 2] });
+  return out;
 }
 
 function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
@@ -457,15 +465,27 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
 
 /** The gradients of {@linkcode CONV_LAYER} and {@linkcode CONV_LAYER_SKIP}: one {@linkcode CONV_LAYER_GRAD} each. */
 function gradient(
-  dys: tf.Tensor | tf.Tensor[],
-  saved: tf.Tensor[],
+  dy: tf.Tensor | tf.Tensor[],
+  kept: tf.Tensor[],
   attrs: tf.NamedAttrMap,
 ): Record<string, () => tf.Tensor> {
-  const [x, w, gamma, z, stats, skip] = saved.length === 6
-    ? [saved[0], saved[1], saved[2], saved[4], saved[5], saved[3]]
-    : saved;
-  const dy = (dys as tf.Tensor[])[0]!;
-  const inputs: tf.NamedTensorMap = { dy, x: x!, w: w!, gamma: gamma!, z: z!, stats: stats! };
+  const [x, w, gamma] = kept;
+  const skip = kept.length === 5 ? kept[3] : undefined;
+  const y = kept.at(-1)!;
+  const forward = saved.get(y.dataId);
+  if (!forward) {
+    throw new Error(
+      `${CONV_LAYER}: the forward pass's intermediate values are gone (it ran without gradients)`,
+    );
+  }
+  const inputs: tf.NamedTensorMap = {
+    dy: dy as tf.Tensor,
+    x: x!,
+    w: w!,
+    gamma: gamma!,
+    z: tf.tensor(forward.z, forward.zShape),
+    stats: tf.tensor(forward.stats, forward.statsShape),
+  };
   if (skip) inputs.skip = skip;
   const [dx, dw, db, dgamma, dbeta, dskip] = tf.engine().runKernel(
     CONV_LAYER_GRAD,
@@ -482,7 +502,7 @@ function gradient(
   };
 }
 
-const KERNELS: [string, (args: KernelArgs) => tf.TensorInfo[]][] = [
+const KERNELS: [string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = [
   [CONV_LAYER, forwardKernel],
   [CONV_LAYER_SKIP, forwardKernel],
   [CONV_LAYER_GRAD, backwardKernel],
@@ -512,7 +532,7 @@ export function registerWasmConvLayer(): void {
       tf.registerGradient({
         kernelName,
         inputsToSave: [...inputsToSave],
-        outputsToSave: [false, true, true],
+        outputsToSave: [true],
         gradFunc: gradient,
       });
     }
@@ -547,12 +567,10 @@ export function convLayer(
   pad: number,
   skip?: tf.Tensor,
 ): tf.Tensor {
-  const attrs = { groups, pad } as unknown as tf.NamedAttrMap;
-  const [y, z, stats] =
-    (skip
-      ? tf.engine().runKernel(CONV_LAYER_SKIP, { x, w, b, gamma, beta, skip }, attrs)
-      : tf.engine().runKernel(CONV_LAYER, { x, w, b, gamma, beta }, attrs)) as tf.Tensor[];
-  z!.dispose();
-  stats!.dispose();
-  return y!;
+  // Outside a gradient computation (scoring) z and the statistics need not be kept.
+  const keep = (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+  const attrs = { groups, pad, keep } as unknown as tf.NamedAttrMap;
+  return (skip
+    ? tf.engine().runKernel(CONV_LAYER_SKIP, { x, w, b, gamma, beta, skip }, attrs)
+    : tf.engine().runKernel(CONV_LAYER, { x, w, b, gamma, beta }, attrs)) as tf.Tensor;
 }
