@@ -1,12 +1,14 @@
 /**
  * A DAE training step on the cpu backend, profiled: the U-Net (2D or 3D), foreground-masked MSE on a noisy
  * batch, Adam with AMSGrad, weight decay and gradient clipping — the step plugins/dae takes. Prints the
- * median ms per step (wall and CPU time of the process) after warm-up steps, then the tfjs kernels of one
- * step (tf.profile: time, calls, share) and the phases of the WebAssembly kernels inside them. `--stock`
+ * median ms per step (wall and CPU time of the process) after warm-up steps, then the tfjs kernels of a step
+ * (tf.profile, averaged over `--profile-steps`: time, calls, share) and the phases of the WebAssembly kernels
+ * inside them. `--stock`
  * runs tfjs's own cpu kernels instead of the project's (slow: the stock convolution gradients are naive).
  *
  * Usage: `deno run -A bench/speed/cpu_unet_step_bench.ts [--size 32] [--dims 2] [--widths 8,16,32]
- * [--batch 16] [--channels 4] [--warmup 5] [--steps 5] [--top 20] [--stock]`. Threads: UAD_CPU_THREADS.
+ * [--batch 16] [--channels 4] [--warmup 5] [--steps 5] [--profile-steps 5] [--top 20] [--stock]`. Threads:
+ * UAD_CPU_THREADS.
  * @module
  */
 import process from "node:process";
@@ -29,15 +31,13 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "5" },
     steps: { type: "string", default: "5" },
     top: { type: "string", default: "20" },
+    "profile-steps": { type: "string", default: "5" },
     stock: { type: "boolean", default: false },
   },
 });
 const [size, dims, batch, channels] = [values.size, values.dims, values.batch, values.channels].map(Number);
-const [warmup, steps, top] = [values.warmup, values.steps, values.top].map(Number) as [
-  number,
-  number,
-  number,
-];
+const [warmup, steps, top, profiled] = [values.warmup, values.steps, values.top, values["profile-steps"]]
+  .map(Number) as [number, number, number, number];
 const widths = values.widths.split(",").map(Number);
 if (
   ![size, batch, channels, steps, warmup, top].every((v) => Number.isInteger(v) && v! >= 0) ||
@@ -96,35 +96,36 @@ console.log(
     `${warmup} warm-up steps); load average ${Deno.loadavg().map((l) => l.toFixed(2)).join(" ")}`,
 );
 
-if (top > 0) {
+if (top > 0 && profiled > 0) {
   const rt = values.stock ? undefined : WasmRuntime.get();
   rt?.profile(true);
   const t0 = performance.now();
-  const info = await tf.profile(() => step());
-  const stepMs = performance.now() - t0;
+  const info = await tf.profile(() => {
+    for (let i = 0; i < profiled; i++) step();
+  });
+  const stepMs = (performance.now() - t0) / profiled;
   const phases = rt?.profile(false) ?? new Map<string, number>();
   const totals = new Map<string, [number, number]>();
   for (const k of info.kernels) {
     const ms = (await k.kernelTimeMs) as number;
     const [t, n] = totals.get(k.name) ?? [0, 0];
-    totals.set(k.name, [t + ms, n + 1]);
+    totals.set(k.name, [t + ms / profiled, n + 1 / profiled]);
   }
   const all = [...totals.values()].reduce((s, [ms]) => s + ms, 0);
   console.log(
-    `\none profiled step: ${stepMs.toFixed(0)} ms, ${
-      all.toFixed(0)
-    } ms in ${info.kernels.length} kernel calls\n`,
+    `\nprofiled, mean of ${profiled} steps: ${stepMs.toFixed(0)} ms per step, ${all.toFixed(0)} ms in ` +
+      `${info.kernels.length / profiled} kernel calls\n`,
   );
   console.log("| kernel | ms | calls | share |\n|---|---:|---:|---:|");
   for (const [name, [ms, n]] of [...totals].sort((a, b) => b[1][0] - a[1][0]).slice(0, top)) {
-    console.log(`| ${name} | ${ms.toFixed(1)} | ${n} | ${(100 * ms / all).toFixed(1)}% |`);
+    console.log(`| ${name} | ${ms.toFixed(1)} | ${Math.round(n)} | ${(100 * ms / all).toFixed(1)}% |`);
   }
   if (phases.size > 0) {
-    const inWasm = [...phases.values()].reduce((s, ms) => s + ms, 0);
-    console.log(`\nphases of the wasm kernels in that step (${inWasm.toFixed(0)} ms):\n`);
+    const inWasm = [...phases.values()].reduce((s, ms) => s + ms, 0) / profiled;
+    console.log(`\nphases of the wasm kernels per step (${inWasm.toFixed(0)} ms):\n`);
     console.log("| phase | ms |\n|---|---:|");
     for (const [name, ms] of [...phases].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-      console.log(`| ${name} | ${ms.toFixed(1)} |`);
+      console.log(`| ${name} | ${(ms / profiled).toFixed(1)} |`);
     }
   }
 }
