@@ -58,6 +58,10 @@ Deno.test("fused layers stay inside their buffers, forward and backward", () => 
     assert.ok(grads.every((t) => tf.all(tf.isFinite(t)).dataSync()[0]), `[${xs}] ${cin}→${cout}: finite`);
     tf.dispose([x, w, b, g, beta, ...(s ? [s] : []), ...grads]);
   }
+  for (const [shape, window] of [[[2, 1, 9, 7, 3], [1, 2, 2]], [[1, 4, 5, 6, 2], [2, 2, 2]]] as const) {
+    const y = avgPoolWasm(new Float32Array(shape.reduce((p, d) => p * d, 1)).fill(1), shape, window, false);
+    avgPoolWasm(y, shape, window, true);
+  }
   for (const xs of [[2, 4, 4, 16], [1, 3, 2, 7], [1, 2, 3, 2, 5], [1, 40, 30, 6]]) {
     const x = tf.randomNormal(xs),
       w = tf.randomNormal([xs.at(-1)!, 2 ** (xs.length - 2) * 3]),
