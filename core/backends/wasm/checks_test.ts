@@ -59,7 +59,12 @@ Deno.test("fused layers stay inside their buffers, forward and backward", () => 
     tf.dispose([x, w, b, g, beta, ...(s ? [s] : []), ...grads]);
   }
   for (const [shape, window] of [[[2, 1, 9, 7, 3], [1, 2, 2]], [[1, 4, 5, 6, 2], [2, 2, 2]]] as const) {
-    const y = avgPoolWasm(new Float32Array(shape.reduce((p, d) => p * d, 1)).fill(1), shape, window, false);
+    const y = avgPoolWasm(
+      new Float32Array(shape.reduce((p: number, d) => p * d, 1)).fill(1),
+      shape,
+      window,
+      false,
+    );
     avgPoolWasm(y, shape, window, true);
   }
   for (const xs of [[2, 4, 4, 16], [1, 3, 2, 7], [1, 2, 3, 2, 5], [1, 40, 30, 6]]) {
