@@ -5,7 +5,7 @@
  */
 import * as v from "valibot";
 import { BACKEND_CHOICES, getMethod } from "../core/mod.ts";
-import type { RunSpec } from "../runner/spec.ts";
+import { canonicalJson, type RunSpec, seedSchema } from "../runner/spec.ts";
 
 const config = v.optional(v.record(v.string(), v.unknown()), {});
 
@@ -34,12 +34,18 @@ export const gridSchema = v.strictObject({
   ),
   /** Noise types crossed with every method that uses noise. */
   noises: v.optional(v.array(v.strictObject({ id: v.string(), config, label: v.optional(v.string()) })), []),
-  /** Seeds. */
-  seeds: v.optional(v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0))), v.minLength(1)), [
-    0,
-    1,
-    2,
-  ]),
+  /** Seeds, each once, in [0, 2^32). */
+  seeds: v.optional(
+    v.pipe(
+      v.array(seedSchema),
+      v.minLength(1),
+      v.check(
+        (seeds) => new Set(seeds).size === seeds.length,
+        "a seed is listed twice (it would count twice)",
+      ),
+    ),
+    [0, 1, 2],
+  ),
   /** Metrics per cell; the first two are the leaderboard's headline columns. */
   metrics: v.optional(v.pipe(v.array(v.string()), v.minLength(1)), [
     "auprc",
@@ -53,6 +59,37 @@ export const gridSchema = v.strictObject({
 
 /** A bench grid. */
 export type Grid = v.InferOutput<typeof gridSchema>;
+
+/** A method entry's row label: its label, else its preset, else its id. */
+export function methodLabel(m: Grid["methods"][number]): string {
+  return m.label ?? m.preset ?? m.id;
+}
+
+/**
+ * Problems that would merge or double-count leaderboard rows: two method entries (or two noise entries)
+ * with the same row label, and a dataset listed twice. Empty when the grid is sound.
+ */
+export function gridProblems(grid: Grid): string[] {
+  const problems: string[] = [];
+  const twice = (what: string, labels: string[]) => {
+    const seen = new Set<string>();
+    for (const l of labels) {
+      if (seen.has(l)) {
+        problems.push(`${what}: two entries share the row label '${l}'; give each a distinct "label"`);
+      }
+      seen.add(l);
+    }
+  };
+  twice("methods", grid.methods.map(methodLabel));
+  twice("noises", grid.noises.map((n) => n.label ?? n.id));
+  const datasets = grid.datasets.map((d) => canonicalJson(d));
+  datasets.forEach((d, i) => {
+    if (datasets.indexOf(d) < i) {
+      problems.push(`datasets: '${grid.datasets[i]!.id}' is listed twice with one config`);
+    }
+  });
+  return problems;
+}
 
 /** One cell of a grid: a run specification and the labels of its leaderboard row. */
 export interface Cell {
@@ -90,7 +127,7 @@ export function expandGrid(grid: Grid): Cell[] {
               backend: grid.backend,
               metrics: grid.metrics,
             },
-            methodLabel: m.label ?? m.preset ?? m.id,
+            methodLabel: methodLabel(m),
             noiseLabel: n ? n.label ?? n.id : "-",
           });
         }

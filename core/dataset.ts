@@ -71,6 +71,12 @@ export interface DatasetOptions {
   readonly dataRoot?: string;
   /** Folder for the preprocessing cache, for datasets that cache. */
   readonly cacheDir?: string;
+  /**
+   * A hash of the code that preprocesses (the dataset plugin's import closure), filled by the runner: a
+   * dataset folds it into its `preprocessingHash` and its cache key, so edited preprocessing never reuses
+   * old data.
+   */
+  readonly codeVersion?: string;
 }
 
 /** A registered dataset: its id, config schema and loader. */

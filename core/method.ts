@@ -58,6 +58,12 @@ export interface TrainContext {
   readonly checkpoint: (state: MethodState) => Promise<void>;
   /** Stops training early when aborted. */
   readonly signal?: AbortSignal;
+  /** A checkpoint written by an interrupted run of the same spec: training continues from it. */
+  readonly resume?: MethodState;
+  /** Seconds between checkpoints. */
+  readonly checkpointSeconds?: number;
+  /** Called after each step (the runner writes `train_log.csv` from it). */
+  readonly onStep?: (r: { step: number; loss: number; lr?: number; validationLoss?: number }) => void;
 }
 
 /** A summary the method returns after training. */
@@ -131,4 +137,9 @@ export interface MethodDefinition<C = unknown> {
    * run's configured noise source, for methods whose inference draws noise too (diffusion models).
    */
   create(config: C, sampleShape: readonly number[], seed: number, noise?: NoiseSource): MethodInstance;
+  /**
+   * Files outside the project whose content is part of a result's identity (e.g. an external method's
+   * programs, named by its config): changing one reruns the bench cells that use it.
+   */
+  identityFiles?(config: C): readonly string[];
 }

@@ -65,12 +65,12 @@ export function sampleShapeOf(c: Case, dims: Dims): number[] {
 
 /**
  * Collects cases into samples. For 2D, `healthyOnly` drops slices with any label pixel (the paper trains on
- * tumour-free slices).
+ * tumour-free slices). `what` names the cases in errors (e.g. "dataset 'brats', train split").
  */
 export async function collectSamples(
   cases: AsyncIterable<Case>,
   dims: Dims,
-  { healthyOnly = false, withLabels = false } = {},
+  { healthyOnly = false, withLabels = false, what = "the split" } = {},
 ): Promise<InMemorySamples> {
   const imgs: Float32Array[] = [];
   const fgs: Float32Array[] = [];
@@ -79,7 +79,7 @@ export async function collectSamples(
   for await (const c of cases) {
     const s = sampleShapeOf(c, dims);
     if (shape && s.join() !== shape.join()) {
-      throw new Error(`case ${c.id} has sample shape [${s}], others have [${shape}]`);
+      throw new Error(`${what}: case ${c.id} has sample shape [${s}], others have [${shape}]`);
     }
     shape = s;
     const units = dims === 2 ? c.shape[0] : 1;
@@ -93,7 +93,10 @@ export async function collectSamples(
       if (withLabels) labs.push(lab ? Float32Array.from(lab) : new Float32Array(perMask));
     }
   }
-  if (!shape || imgs.length === 0) throw new Error("no samples: the split is empty");
+  if (!shape) throw new Error(`${what} has no cases`);
+  if (imgs.length === 0) {
+    throw new Error(`${what} has no ${healthyOnly ? "lesion-free " : ""}samples (${dims}D)`);
+  }
   return new InMemorySamples(shape, concat(imgs), concat(fgs), withLabels ? concat(labs) : undefined);
 }
 

@@ -20,6 +20,14 @@ import {
 
 const configObject = v.optional(v.record(v.string(), v.unknown()), {});
 
+/** A seed: an integer in [0, 2^32), the range the generator distinguishes (larger seeds would alias). */
+export const seedSchema = v.pipe(
+  v.number(),
+  v.integer("must be an integer"),
+  v.minValue(0, "must be ≥ 0"),
+  v.maxValue(2 ** 32 - 1, "must be < 2^32 (4294967296): larger seeds give the same model as seed mod 2^32"),
+);
+
 /** Schema of a run specification (CLI flags and bench grids both produce one). */
 export const runSpecSchema = v.strictObject({
   /** Dataset id, e.g. "phantom2d". */
@@ -38,8 +46,8 @@ export const runSpecSchema = v.strictObject({
   noise: v.optional(v.string()),
   /** Noise config overrides. */
   noiseConfig: configObject,
-  /** Seed of the model initialisation, batches and noise. */
-  seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+  /** Seed of the model initialisation, batches and noise: an integer in [0, 2^32) (the generator's range). */
+  seed: v.optional(seedSchema, 0),
   /** tfjs backend. */
   backend: v.optional(v.picklist(BACKEND_CHOICES), "auto"),
   /** Metric ids to compute on the test split. */

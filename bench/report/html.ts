@@ -7,12 +7,18 @@
  */
 import { getMetric } from "../../core/mod.ts";
 import { meanPrCurve } from "../../stats/mod.ts";
-import type { ResultRow } from "../leaderboard.ts";
+import { type ResultRow, rowField, seedsText, shortError } from "../leaderboard.ts";
 import { escapeHtml as esc } from "./escape.ts";
 import { PAGE_CSS, PAGE_JS } from "./page_assets.ts";
 import { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, pairedWithBest } from "./paired.ts";
 import { PALETTE, prCurvesSvg, type PrSeries } from "./pr_svg.ts";
-import { type LeaderboardRow, type LeaderboardTable, leaderboardTables } from "./tables.ts";
+import {
+  type CellAccounting,
+  countsLine,
+  type LeaderboardRow,
+  type LeaderboardTable,
+  leaderboardTables,
+} from "./tables.ts";
 
 /** One picture of a noise type: panels (e.g. noise, clean, noisy) with captions. */
 export interface NoiseSample {
@@ -36,6 +42,8 @@ export interface HtmlLeaderboardInput {
   readonly description: string;
   /** Finished cells. */
   readonly rows: readonly ResultRow[];
+  /** Planned cells without a result and stale results (shown as counts, failures with their reasons). */
+  readonly accounting?: CellAccounting;
   /** Metric ids, the first ranks the rows. */
   readonly metricIds: readonly string[];
   /** Example pictures by cell id, as data: URIs (rows without one say so). */
@@ -122,7 +130,7 @@ function columns(metricIds: readonly string[]): Column[] {
       first: "desc",
       best: false,
       value: (r) => r.runs.length,
-      html: (r) => r.runs.map((x) => x.seed).join(","),
+      html: (r) => esc(seedsText(r)),
     },
     {
       title: "Train s",
@@ -230,6 +238,7 @@ function curvesHtml(table: LeaderboardTable): string {
   const series: PrSeries[] = [];
   const missing: string[] = [];
   table.rows.forEach((r, k) => {
+    if (r.runs.length === 0) return; // every cell failed or not run: nothing to draw
     const curves = r.runs.flatMap((x) => (x.prCurve ? [x.prCurve] : []));
     const label = rowName(r);
     if (curves.length === 0) return missing.push(label);
@@ -255,7 +264,7 @@ function curvesHtml(table: LeaderboardTable): string {
 }
 
 function examplesHtml(table: LeaderboardTable, examples: Readonly<Record<string, string>>): string {
-  const items = table.rows.map((r, k) => {
+  const items = table.rows.filter((r) => r.runs.length).map((r, k) => {
     const run = r.runs[0]!; // lowest seed
     const src = examples[run.cellId];
     const body = src
@@ -270,6 +279,41 @@ function examplesHtml(table: LeaderboardTable, examples: Readonly<Record<string,
     `score map, ground truth (the lesion-richest slice of the first test cases with a lesion).</p>${
       items.join("")
     }`;
+}
+
+function failuresHtml(table: LeaderboardTable): string {
+  const failed = table.rows.flatMap((r) => r.unfinished.filter((c) => c.state === "failed"));
+  if (failed.length === 0) return "";
+  const items = failed.map((c) =>
+    `<li><strong>${esc(c.methodLabel)} · ${esc(c.noiseLabel)}</strong>, seed ${c.seed}: ` +
+    `<span class="error">${esc(shortError(c.error ?? "?", 400))}</span> <code>cells/${
+      esc(c.cellId)
+    }.failed.json</code></li>`
+  );
+  return `<h3>Failed cells</h3><p class="note">Not in the means above; rerun the grid to retry them.</p>` +
+    `<ul class="failures">${items.join("")}</ul>`;
+}
+
+function provenanceHtml(table: LeaderboardTable): string {
+  const rows = table.rows.filter((r) => r.runs.length);
+  if (rows.length === 0) return "";
+  const items = rows.map((r) => {
+    const config = r.runs[0]!.config;
+    const commands = r.runs.filter((x) => x.rerun).map((x) =>
+      `<li>seed ${x.seed}: <code>${esc(x.rerun!)}</code></li>`
+    );
+    return `<details><summary>${esc(rowName(r))} <span class="muted">code <code>${
+      esc(rowField(r, (x) => x.codeVersion))
+    }</code> · data <code>${esc(rowField(r, (x) => x.dataIdentity))}</code> · backend ${
+      esc(rowField(r, (x) => x.backend))
+    }</span></summary>` +
+      (commands.length
+        ? `<p>Rerun (same backend: the same metrics bit for bit):</p><ul>${commands.join("")}</ul>`
+        : "") +
+      (config ? `<pre class="config">${esc(JSON.stringify(config, null, 2))}</pre>` : "") + `</details>`;
+  });
+  return `<h3>Provenance</h3><p class="note">Per row: the code version and data identity its cells ran with, ` +
+    `the backend, the command that reruns each seed, and the resolved configuration.</p>${items.join("")}`;
 }
 
 function noiseHtml(samples: readonly NoiseSample[], note: string | undefined): string {
@@ -297,7 +341,12 @@ function metadataHtml(input: HtmlLeaderboardInput, tables: LeaderboardTable[]): 
   const reportVersions = Object.entries(input.reportVersions ?? {}).map(([k, v]) => `${k} ${v}`).join(", ");
   const items: [string, string][] = [
     ["Grid", `<code>${esc(input.grid)}</code>`],
-    ["Cells", `${input.rows.length} finished, ${tables.length} table${tables.length === 1 ? "" : "s"}`],
+    [
+      "Cells",
+      `${tables.map((t) => esc(countsLine(t.counts))).join("<br>")} (${tables.length} table${
+        tables.length === 1 ? "" : "s"
+      })`,
+    ],
     ["Metrics", input.metricIds.map((id) => esc(getMetric(id).label)).join(", ") + " (mean ± sd over seeds)"],
     [
       "Code version",
@@ -314,8 +363,12 @@ function metadataHtml(input: HtmlLeaderboardInput, tables: LeaderboardTable[]): 
         }`,
     ],
     [
-      "Preprocessing",
-      tables.map((t) => `${esc(t.dataset)} <code>${esc(t.preprocessingHash)}</code>`).join("<br>"),
+      "Data",
+      tables.map((t) =>
+        `${esc(t.dataset)}: identity <code>${esc(t.dataIdentity)}</code>${
+          t.preprocessingHash ? `, preprocessing <code>${esc(t.preprocessingHash)}</code>` : ""
+        }`
+      ).join("<br>"),
     ],
     ["Written", esc(input.generated)],
   ];
@@ -324,15 +377,22 @@ function metadataHtml(input: HtmlLeaderboardInput, tables: LeaderboardTable[]): 
 
 /** The whole page, one HTML string with its CSS, script and pictures inline. */
 export function leaderboardHtml(input: HtmlLeaderboardInput): string {
-  const tables = leaderboardTables(input.rows, input.metricIds);
+  const tables = leaderboardTables(input.rows, input.metricIds, input.accounting);
   const sections = tables.map((t) =>
     `<section class="dataset"><h2>${esc(t.dataset)}</h2>` +
-    `<p class="hash">preprocessing hash <code title="${esc(t.preprocessingHash)}">${
-      esc(t.preprocessingHash.slice(0, 12))
-    }</code> · rows ranked by ${esc(getMetric(input.metricIds[0]!).label)} · mean ± sd over seeds · ` +
+    `<p class="hash">data identity <code title="${esc(t.dataIdentity)}">${
+      esc(t.dataIdentity.slice(0, 12))
+    }</code>${
+      t.preprocessingHash
+        ? ` · preprocessing hash <code title="${esc(t.preprocessingHash)}">${
+          esc(t.preprocessingHash.slice(0, 12))
+        }</code>`
+        : ""
+    } · rows ranked by ${esc(getMetric(input.metricIds[0]!).label)} · mean ± sd over seeds · ` +
     `click a column header to sort</p>` +
-    leaderboardTableHtml(t, input.metricIds) + pairedHtml(t) + curvesHtml(t) +
-    examplesHtml(t, input.examples ?? {}) + `</section>`
+    `<p class="counts${t.counts.failed || t.counts.stale ? " warn" : ""}">${esc(countsLine(t.counts))}.</p>` +
+    leaderboardTableHtml(t, input.metricIds) + failuresHtml(t) + pairedHtml(t) + curvesHtml(t) +
+    examplesHtml(t, input.examples ?? {}) + provenanceHtml(t) + `</section>`
   );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

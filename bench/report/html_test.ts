@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import "../../plugins/metrics/mod.ts";
 import { leaderboardHtml } from "./html.ts";
-import { LABELS, syntheticRows } from "./test_rows.ts";
+import { LABELS, syntheticRows, UNFINISHED } from "./test_rows.ts";
 
 const page = (rows = syntheticRows()) =>
   leaderboardHtml({
@@ -87,7 +87,54 @@ Deno.test("html: paired table, examples and metadata", () => {
   assert.equal(html.match(/No examples\.png for this cell/g)!.length, 2);
   assert.match(html, /<dt>Code version<\/dt><dd><code>c0de<\/code><\/dd>/);
   assert.match(html, /deno 2\.9\.6; tfjs 4\.22\.0/);
-  assert.match(html, /phantom2d <code>abcdef0123456789abcdef<\/code>/);
+  assert.match(html, /phantom2d: identity <code>abcdef0123456789abcdef<\/code>/);
+  assert.match(html, /6 of 6 cells finished/);
+});
+
+Deno.test("html: failed cells with their reasons, stale counts, provenance with the rerun command", () => {
+  const rows = syntheticRows().map((r) => ({
+    ...r,
+    dataIdentity: "d47a",
+    rerun: `deno task train --from results/t/runs/${r.cellId}/run.json`,
+    config: { method: r.method, seed: r.seed },
+  }));
+  const html = leaderboardHtml({
+    title: "t",
+    grid: "t",
+    description: "",
+    rows,
+    accounting: {
+      unfinished: [
+        {
+          ...UNFINISHED,
+          cellId: "u1",
+          seed: 2,
+          state: "failed",
+          error: "dataset 'x' has <no> labelled split",
+        },
+        { ...UNFINISHED, cellId: "u2", seed: 3, state: "pending" },
+      ],
+      stale: [{ ...rows[0]!, cellId: "old1" }],
+    },
+    metricIds: ["auprc"],
+    generated: "2026-01-01T00:00:00Z",
+  });
+  assert.match(
+    html,
+    /<p class="counts warn">6 of 8 cells finished, 1 failed, 1 not run yet; 1 stale result left out/,
+  );
+  assert.match(html, /<h3>Failed cells<\/h3>/);
+  assert.match(html, /seed 2: <span class="error">dataset &#39;x&#39; has &lt;no&gt; labelled split<\/span>/);
+  // The row whose every cell failed or was not run is still a row of the table, ranked last.
+  const table = bodyRows(html, "leaderboard");
+  assert.equal(table.length, 4);
+  assert.equal(table[3]![1]![1], "U-Net");
+  assert.equal(table[3]![4]![1], "none (2 failed) (3 not run)");
+  assert.match(
+    html,
+    /<li>seed 0: <code>deno task train --from results\/t\/runs\/best-s0\/run\.json<\/code><\/li>/,
+  );
+  assert.match(html, /<pre class="config">\{\n  &quot;method&quot;: &quot;dae&quot;/);
 });
 
 Deno.test("html: an empty result set still makes a page", () => {

@@ -65,7 +65,8 @@ export function pairedWithBest(table: LeaderboardTable): PairedResult[] {
   if (!best) return [];
   const bestCases = perCaseMeans(best.runs);
   if (bestCases.size === 0) return [];
-  return others.map((row) => {
+  // Rows whose every cell failed have nothing to pair.
+  return others.filter((row) => row.runs.length > 0).map((row) => {
     const cases = perCaseMeans(row.runs);
     const ids = [...bestCases.keys()].filter((id) => cases.has(id)).sort();
     if (ids.length === 0) return { row, cases: 0, meanDifference: NaN, lo: NaN, hi: NaN, p: NaN };

@@ -10,13 +10,14 @@ import { expandGrid, type Grid } from "../grid.ts";
 import type { ResultRow } from "../leaderboard.ts";
 import { leaderboardHtml, type NoiseSample } from "./html.ts";
 import { drawNoiseSamples, pngDataUri } from "./noise_samples.ts";
-import { leaderboardTables } from "./tables.ts";
+import { type CellAccounting, leaderboardTables } from "./tables.ts";
 
 /** Example pictures (`runs/<cell-id>/examples.png`) of each row's lowest seed, as data: URIs. */
 async function readExamples(dir: string, rows: readonly ResultRow[], metricIds: readonly string[]) {
   const examples: Record<string, string> = {};
   for (const table of leaderboardTables(rows, metricIds)) {
     for (const row of table.rows) {
+      if (row.runs.length === 0) continue;
       const id = row.runs[0]!.cellId;
       try {
         examples[id] = pngDataUri(await Deno.readFile(`${dir}/runs/${id}/examples.png`));
@@ -50,6 +51,7 @@ export async function writeLeaderboardHtml(
   dir: string,
   grid: Grid,
   rows: readonly ResultRow[],
+  accounting?: CellAccounting,
 ): Promise<string> {
   let noise: { samples: NoiseSample[]; note: string };
   try {
@@ -66,6 +68,7 @@ export async function writeLeaderboardHtml(
     grid: grid.name,
     description: grid.description,
     rows,
+    ...(accounting ? { accounting } : {}),
     metricIds: grid.metrics,
     examples: await readExamples(dir, rows, grid.metrics),
     noiseSamples: noise.samples,

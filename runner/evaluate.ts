@@ -1,0 +1,214 @@
+/**
+ * Scoring a test split and evaluating it: every score map a method returns is checked (shape, finite
+ * values, zero outside the foreground) before any metric sees it, so a plugin's bug fails its run with the
+ * plugin named instead of yielding a number.
+ * @module
+ */
+import {
+  type Case,
+  type Dataset,
+  getMetric,
+  type MethodInstance,
+  type MetricAccumulator,
+  type MetricResult,
+  type ProgressReporter,
+  silentProgress,
+  tf,
+} from "../core/mod.ts";
+import { type PrCurve, PrCurveAccumulator } from "../stats/pr_curve.ts";
+import { type Example, ExampleCollector } from "./examples.ts";
+
+/** Scoring time and throughput of a test split. */
+export interface ScoringSummary {
+  /** Wall time, s. */
+  readonly seconds: number;
+  /** Samples scored (slices in 2D, volumes in 3D). */
+  readonly samples: number;
+  /** Samples per second. */
+  readonly samplesPerSecond: number;
+  /** Test cases scored. */
+  readonly cases: number;
+}
+
+/** What {@linkcode evaluate} returns. */
+export interface Evaluation {
+  /** Metric results by id. */
+  readonly metrics: Record<string, MetricResult>;
+  /** Time and throughput. */
+  readonly scoring: ScoringSummary;
+  /** Test examples for `examples.png`. */
+  readonly examples: Example[];
+  /** Pixel-level PR curve, absent without lesion. */
+  readonly prCurve?: PrCurve;
+  /** Average precision per test case with a lesion. */
+  readonly perCaseAp: Record<string, number>;
+}
+
+/** Options of {@linkcode evaluate}. */
+export interface EvaluateOptions {
+  /** The method's id, named in errors about its score maps. */
+  readonly methodId: string;
+  /** Makes a progress reporter for the "score" stage. */
+  readonly progress?: (stage: string, unit: string) => ProgressReporter;
+  /** Test-set examples to keep (default 4). */
+  readonly examples?: number;
+  /** Called after each test case (e.g. to sample memory). */
+  readonly onCase?: () => void;
+  /** Receives each test case's checked scores (e.g. to write heatmaps). */
+  readonly onScores?: (c: Case, scores: Float32Array) => Promise<void>;
+  /** Samples per `score` call (2D slices; 3D volumes go one at a time). */
+  readonly batchSize?: number;
+}
+
+/**
+ * Scores every test case, feeds the metrics, and keeps a few examples for pictures, the PR curve and each
+ * case's average precision. Metrics that need healthy scores get the validation cases' first.
+ */
+export async function evaluate(
+  method: MethodInstance,
+  dataset: Dataset,
+  metricIds: readonly string[],
+  o: EvaluateOptions,
+): Promise<Evaluation> {
+  const accumulators = new Map<string, MetricAccumulator>(
+    metricIds.map((id) => [id, getMetric(id).create()]),
+  );
+  const examples = new ExampleCollector(o.examples ?? 4);
+  const curve = new PrCurveAccumulator();
+  const perCaseAp: Record<string, number> = {};
+  const healthySinks = [...accumulators.values()].filter((a) => a.addHealthy);
+  if (healthySinks.length > 0) {
+    for await (const c of dataset.cases("validation")) {
+      const { scores } = await scoreCase(method, c, dataset.dims, o);
+      const inside = scores.filter((_, i) => c.foreground[i] === 1);
+      for (const a of healthySinks) a.addHealthy!(inside);
+    }
+  }
+  const progress = o.progress?.("score", "cases") ?? silentProgress;
+  const t0 = performance.now();
+  let samples = 0;
+  let count = 0;
+  // One case at a time: a BraTS-sized test split never sits in memory at once (its size is not known ahead).
+  for await (const c of dataset.cases("test")) {
+    if (!c.label) throw new Error(`test case ${c.id} of '${dataset.id}' has no ground-truth mask`);
+    // Reconstructions only feed the example pictures: compute them for the cases that will be drawn.
+    const { scores, reconstruction } = await scoreCase(method, c, dataset.dims, o, examples.wants(c));
+    samples += dataset.dims === 2 ? c.shape[0] : 1;
+    for (const acc of accumulators.values()) {
+      acc.add({ scores, labels: c.label, caseId: c.id, shape: [c.shape[0], c.shape[1], c.shape[2]] });
+    }
+    examples.offer(c, scores, reconstruction);
+    curve.add(scores, c.label);
+    const ap = caseAp(scores, c);
+    if (!Number.isNaN(ap)) perCaseAp[c.id] = ap; // undefined without lesion
+    await o.onScores?.(c, scores);
+    o.onCase?.();
+    progress.update(++count, 0); // total 0: not known in advance
+  }
+  progress.finish();
+  if (count === 0) throw new Error(`dataset '${dataset.id}': the test split is empty`);
+  const seconds = (performance.now() - t0) / 1000;
+  const metrics: Record<string, MetricResult> = {};
+  for (const [id, acc] of accumulators) metrics[id] = acc.finalize();
+  const prCurve = curve.curve();
+  return {
+    metrics,
+    scoring: { seconds, samples, samplesPerSecond: samples / seconds, cases: count },
+    examples: examples.take(),
+    ...(prCurve ? { prCurve } : {}),
+    perCaseAp,
+  };
+}
+
+/** One case's average precision, by the registry's `auprc` (the leaderboard column's own code). */
+function caseAp(scores: Float32Array, c: Case): number {
+  const acc = getMetric("auprc").create();
+  acc.add({ scores, labels: c.label!, caseId: c.id, shape: [c.shape[0], c.shape[1], c.shape[2]] });
+  return acc.finalize().value;
+}
+
+/** Scores one case in batches of slices (2D) or as one volume (3D), checking every map. */
+async function scoreCase(
+  method: MethodInstance,
+  c: Case,
+  dims: 2 | 3,
+  o: EvaluateOptions,
+  withReconstruction = false,
+): Promise<{ scores: Float32Array; reconstruction?: Float32Array }> {
+  const [d, h, w, ch] = c.shape;
+  const units = dims === 2 ? d : 1;
+  const batchSize = dims === 2 ? o.batchSize ?? 16 : 1;
+  const perUnit = (d * h * w) / units;
+  const shape = dims === 2 ? [h, w] : [d, h, w];
+  const scores = new Float32Array(d * h * w);
+  const reconstruction = withReconstruction && method.reconstruct
+    ? new Float32Array(c.image.length)
+    : undefined;
+  for (let u = 0; u < units; u += batchSize) {
+    const n = Math.min(batchSize, units - u);
+    const images = tf.tensor(c.image.subarray(u * perUnit * ch, (u + n) * perUnit * ch), [n, ...shape, ch]);
+    const foreground = c.foreground.subarray(u * perUnit, (u + n) * perUnit);
+    const fg = tf.tensor(Float32Array.from(foreground), [n, ...shape, 1]);
+    try {
+      const map = await method.score({ images, foreground: fg });
+      try {
+        const values = await checkedScores(map, [n, ...shape], foreground, o.methodId, c.id, u * perUnit);
+        scores.set(values, u * perUnit);
+      } finally {
+        map.dispose();
+      }
+      if (reconstruction && method.reconstruct) {
+        const rec = tf.tidy(() => method.reconstruct!(images));
+        reconstruction.set((await rec.data()) as Float32Array, u * perUnit * ch);
+        rec.dispose();
+      }
+    } finally {
+      tf.dispose([images, fg]);
+    }
+  }
+  return reconstruction ? { scores, reconstruction } : { scores };
+}
+
+/**
+ * The values of a score map after checking it: shape `expected` ([B, ...spatial], one score per voxel),
+ * float values, every value finite, and zero wherever `foreground` is 0. Throws naming the method and case.
+ */
+export async function checkedScores(
+  map: tf.Tensor,
+  expected: readonly number[],
+  foreground: Uint8Array,
+  methodId: string,
+  caseId: string,
+  offset = 0,
+): Promise<Float32Array> {
+  const where = `method '${methodId}' (case ${caseId})`;
+  if (map.shape.join() !== expected.join()) {
+    throw new Error(
+      `${where} returned a score map of shape [${map.shape}]; expected [${expected}] ` +
+        `(one score per voxel, no channel axis)`,
+    );
+  }
+  if (map.dtype !== "float32") {
+    throw new Error(`${where} returned a ${map.dtype} score map; expected float32`);
+  }
+  const values = (await map.data()) as Float32Array;
+  let outside = 0;
+  let first = -1;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) {
+      throw new Error(`${where} returned a non-finite score (${v}) at voxel ${offset + i}`);
+    }
+    if (foreground[i] === 0 && v !== 0) {
+      outside++;
+      if (first < 0) first = i;
+    }
+  }
+  if (outside > 0) {
+    throw new Error(
+      `${where} returned non-zero scores at ${outside} voxel(s) outside the foreground (first: voxel ` +
+        `${offset + first}, score ${values[first]}); scores must be 0 outside the foreground`,
+    );
+  }
+  return values;
+}
