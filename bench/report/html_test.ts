@@ -134,7 +134,7 @@ Deno.test("html: failed cells with their reasons, stale counts, provenance with 
     html,
     /<li>seed 0: <code>deno task train --from results\/t\/runs\/best-s0\/run\.json<\/code><\/li>/,
   );
-  assert.match(html, /<pre class="config">\{\n  &quot;method&quot;: &quot;dae&quot;/);
+  assert.match(html, /<pre class="config">\{\n {2}&quot;method&quot;: &quot;dae&quot;/);
 });
 
 Deno.test("html: an empty result set still makes a page", () => {
