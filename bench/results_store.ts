@@ -87,7 +87,7 @@ export class ResultsStore {
   async results(warn: (line: string) => void = () => {}): Promise<Map<string, ResultRow>> {
     const out = new Map<string, ResultRow>();
     for (const name of await this.#cellFiles()) {
-      if (!/^[0-9a-z]+\.json$/.test(name)) continue;
+      if (!/^[^.]+\.json$/.test(name)) continue;
       const path = `${this.cellsDir}/${name}`;
       try {
         const row = await readJson(path) as ResultRow;

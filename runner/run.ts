@@ -356,7 +356,7 @@ export async function loadTrainedMethod(
  * Where a method family's shared model lives, or undefined for methods that share none. Keyed like a cell:
  * training config, data identity, noise, seed, backend and code version.
  */
-async function sharedModelPath(
+export async function sharedModelPath(
   r: ResolvedRun,
   identity: RunIdentity,
   dir: string,

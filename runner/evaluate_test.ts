@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import "../plugins/mod.ts";
+import { type Batch, getDataset, type MethodInstance, parseConfig, tf } from "../core/mod.ts";
+import { checkedScores, evaluate } from "./evaluate.ts";
+
+const fg = Uint8Array.from([1, 1, 0, 1]);
+
+Deno.test("score maps: shape, dtype, finiteness and zero outside the foreground are checked, the plugin named", async () => {
+  const ok = await checkedScores(tf.tensor([[[0.5, 1], [0, 2]]]), [1, 2, 2], fg, "m", "c0");
+  assert.deepEqual([...ok], [0.5, 1, 0, 2]);
+  const cases: [tf.Tensor, RegExp][] = [
+    [
+      tf.zeros([1, 2, 2, 1]),
+      /method 'm' \(case c0\) returned a score map of shape \[1,2,2,1\]; expected \[1,2,2\]/,
+    ],
+    [tf.zeros([1, 1, 2]), /shape \[1,1,2\]; expected \[1,2,2\]/],
+    [tf.tensor([[[0, 0], [0, 0]]], undefined, "int32"), /returned a int32 score map/],
+    [tf.tensor([[[0, NaN], [0, 0]]]), /non-finite score \(NaN\) at voxel 1/],
+    [tf.tensor([[[0, 0], [Infinity, 0]]]), /non-finite score \(Infinity\)/],
+    [
+      tf.tensor([[[0, 0], [0.25, 0]]]),
+      /non-zero scores at 1 voxel\(s\) outside the foreground \(first: voxel 2/,
+    ],
+  ];
+  for (const [map, message] of cases) {
+    await assert.rejects(() => checkedScores(map, [1, 2, 2], fg, "m", "c0"), message);
+  }
+});
+
+/** A method whose score maps come from `make` (one per batch). */
+function fake(make: (b: Batch) => tf.Tensor): MethodInstance {
+  return {
+    train: () => Promise.resolve({ steps: 0 }),
+    score: (b) => Promise.resolve(make(b)),
+    save: () => Promise.resolve({ tensors: {} }),
+    load: () => {},
+    dispose: () => {},
+  };
+}
+
+Deno.test("evaluate: a half-resolution or channelled map fails the run naming the plugin; a good one evaluates", async () => {
+  const def = getDataset("phantom2d");
+  const config = { size: 32, trainSubjects: 1, validationSubjects: 1, testSubjects: 2, slicesPerSubject: 3 };
+  const dataset = await def.load(parseConfig(def.schema, config, "phantom2d"), {});
+  const half = fake((b) => tf.zeros([b.images.shape[0]!, 16, 16]));
+  await assert.rejects(
+    () => evaluate(half, dataset, ["auprc"], { methodId: "half" }),
+    /method 'half' \(case [^)]+\) returned a score map of shape \[3,16,16\]; expected \[3,32,32\]/,
+  );
+  const channels = fake((b) => tf.zeros([...b.images.shape]));
+  await assert.rejects(
+    () => evaluate(channels, dataset, ["auprc"], { methodId: "chan" }),
+    /method 'chan' .* shape \[3,32,32,4\]; expected \[3,32,32\]/,
+  );
+  // FLAIR inside the foreground: a valid map.
+  const good = fake((b) =>
+    tf.tidy(() => tf.squeeze(tf.mul(tf.slice(b.images, [0, 0, 0, 0], [-1, -1, -1, 1]), b.foreground), [3]))
+  );
+  const out = await evaluate(good, dataset, ["auprc"], { methodId: "good" });
+  assert.ok(out.metrics.auprc!.value > 0 && out.metrics.auprc!.value <= 1);
+  assert.equal(out.scoring.cases, 2);
+});
