@@ -179,6 +179,14 @@ Deno.test("bench runs a grid, writes the leaderboard, and resumes without redoin
   assert.equal(report.code, 0, report.stderr);
   assert.equal(await Deno.readTextFile(`${out}/tiny/leaderboard.md`), md);
   assert.match(await Deno.readTextFile(`${out}/tiny/leaderboard.html`), /<table/);
+  // Each row's rerun command reproduces its cell's metrics bit for bit.
+  assert.match(row.rerun, /^deno task train --from .*\/tiny\/runs\/[0-9a-f]{16}\/run\.json$/);
+  const rerun = await cli("train", "--from", row.rerun.split(" --from ")[1], "--runs-dir", `${out}/reruns`);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.match(rerun.stderr, /reproduced: 4 metrics identical to .*metrics\.json/);
+  const extra = await cli("train", "--from", row.rerun.split(" --from ")[1], "--seed", "3");
+  assert.equal(extra.code, 2);
+  assert.match(extra.stderr, /--from takes no --seed/);
 });
 
 Deno.test("plugins --json lists every kind with config schemas", async () => {

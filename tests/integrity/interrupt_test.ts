@@ -1,0 +1,103 @@
+/**
+ * SIGINT/SIGTERM as a user sends them: a training run stops at the next step and says "interrupted" with
+ * the command that resumes it; a bench writes the leaderboards of its finished cells before it exits, and
+ * its next run continues the interrupted cell instead of starting it over.
+ */
+import assert from "node:assert/strict";
+
+const main = new URL("../../cli/main.ts", import.meta.url).pathname;
+
+/** Starts the CLI, sends `signal` once stderr matches `when`, and returns exit code and output. */
+async function interrupt(args: string[], when: RegExp, signal: Deno.Signal = "SIGINT") {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", main, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const dec = new TextDecoder();
+  let stderr = "";
+  let sent = false;
+  const stdout = new Response(child.stdout).text();
+  for await (const chunk of child.stderr) {
+    stderr += dec.decode(chunk, { stream: true });
+    if (!sent && when.test(stderr)) {
+      sent = true;
+      child.kill(signal);
+    }
+  }
+  const { code } = await child.status;
+  return { code, stderr, stdout: await stdout, sent };
+}
+
+const tinyData = [
+  "size=32",
+  "trainSubjects=2",
+  "validationSubjects=1",
+  "testSubjects=2",
+  "slicesPerSubject=3",
+]
+  .flatMap((s) => ["--dataset-set", s]);
+
+Deno.test("train: SIGINT and SIGTERM stop at the next step; the run says 'interrupted' and how to resume", async () => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    const runs = await Deno.makeTempDir();
+    const r = await interrupt(
+      [
+        "train",
+        "--backend",
+        "cpu",
+        "--noise",
+        "gaussian",
+        "--runs-dir",
+        runs,
+        ...tinyData,
+        "--set",
+        "steps=100000",
+      ],
+      /^data: /m,
+      signal,
+    );
+    assert.ok(r.sent, r.stderr);
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /interrupted; resume with: deno task train --resume /);
+    const [id] = [...Deno.readDirSync(runs)].map((e) => e.name);
+    const record = JSON.parse(await Deno.readTextFile(`${runs}/${id}/run.json`));
+    assert.equal(record.status, "interrupted");
+    assert.equal(record.resume, `deno task train --resume ${runs}/${id}`);
+  }
+});
+
+Deno.test("bench: SIGINT writes the finished cells' leaderboards; the next run continues the interrupted cell", async () => {
+  const out = await Deno.makeTempDir();
+  const grid = {
+    name: "stop",
+    datasets: [{
+      id: "phantom2d",
+      config: { size: 32, trainSubjects: 2, validationSubjects: 1, testSubjects: 2, slicesPerSubject: 3 },
+    }],
+    methods: [{ id: "thresholding" }, { id: "dae", config: { widths: [4, 8], steps: 100000, batchSize: 2 } }],
+    noises: [{ id: "gaussian" }],
+    seeds: [0],
+    backend: "cpu",
+  };
+  await Deno.writeTextFile(`${out}/stop.json`, JSON.stringify(grid));
+  const args = ["bench", "--grid", `${out}/stop.json`, "--out", out, "--jobs", "1"];
+  const r = await interrupt(args, /dae \| gaussian \| phantom2d \| seed 0: train \d+\/100000/);
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /interrupted: 1\/2 cells finished; run the same command again to resume/);
+  const md = await Deno.readTextFile(`${out}/stop/leaderboard.md`);
+  assert.match(md, /1 of 2 cells finished, 1 not run yet/);
+  assert.match(md, /\| thresholding \| - \| [0-9.]+ ± /);
+  const cells = [...Deno.readDirSync(`${out}/stop/runs`)].map((e) => e.name);
+  const records = await Promise.all(
+    cells.map(async (c) => JSON.parse(await Deno.readTextFile(`${out}/stop/runs/${c}/run.json`))),
+  );
+  const dae = records.find((x) => x.spec.method === "dae");
+  assert.equal(dae.status, "interrupted");
+  assert.ok(![...Deno.readDirSync(`${out}/stop/cells`)].some((e) => e.name.endsWith(".failed.json")));
+  // The next run takes the interrupted cell up again (and only it).
+  const again = await interrupt(args, /dae \| gaussian \| phantom2d \| seed 0: train \d+\/100000/);
+  assert.match(again.stderr, /2 cells, 1 already finished, 1 to run/);
+  const resumed = JSON.parse(await Deno.readTextFile(`${out}/stop/runs/${dae.runId}/run.json`));
+  assert.equal(resumed.resumedFrom, "interrupted");
+});
