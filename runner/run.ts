@@ -37,6 +37,7 @@ import { claimRunDir, isOrphaned, readRunRecord, type RunRecord, writeRunRecord 
 import type { ResolvedRun } from "./spec.ts";
 import { hashJson } from "./spec.ts";
 import { readState, writeState } from "./state_file.ts";
+import { readTrainLog, TrainLog } from "./train_log.ts";
 
 export { evaluate } from "./evaluate.ts";
 
@@ -200,25 +201,38 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
         const labelled = meta.supervised ? await samplesOf(dataset, "labelled") : undefined;
         const resume = resumed?.checkpoint;
         if (resume) log(`resuming training from ${runDir}/checkpoint.state`);
-        summary = await method.train(
-          {
-            sampleShape: trainSet.sampleShape,
-            train: trainSet,
-            validation: valSet,
-            ...(labelled ? { labelled } : {}),
-          },
-          {
-            backend: backend.name,
-            seed: r.spec.seed,
-            rng: new Rng(r.spec.seed).fork("train"),
-            ...(noise ? { noise } : {}),
-            progress: o.progress?.("train", "it") ?? silentProgress,
-            checkpoint: (state) => writeState(`${runDir}/checkpoint.state`, state),
-            checkpointSeconds: o.checkpointSeconds ?? 120,
-            ...(resume ? { resume } : {}),
-            ...(o.signal ? { signal: o.signal } : {}),
-          },
+        const trainLog = new TrainLog(
+          `${runDir}/train_log.csv`,
+          resume ? await readTrainLog(`${runDir}/train_log.csv`) : [],
         );
+        const t1 = performance.now();
+        try {
+          summary = await method.train(
+            {
+              sampleShape: trainSet.sampleShape,
+              train: trainSet,
+              validation: valSet,
+              ...(labelled ? { labelled } : {}),
+            },
+            {
+              backend: backend.name,
+              seed: r.spec.seed,
+              rng: new Rng(r.spec.seed).fork("train"),
+              ...(noise ? { noise } : {}),
+              progress: o.progress?.("train", "it") ?? silentProgress,
+              checkpoint: (state) => writeState(`${runDir}/checkpoint.state`, state),
+              checkpointSeconds: o.checkpointSeconds ?? 120,
+              ...(resume ? { resume } : {}),
+              ...(o.signal ? { signal: o.signal } : {}),
+              onStep: (step) =>
+                trainLog.add({ ...step, seconds: (performance.now() - t1) / 1000 })?.catch((e) =>
+                  log(`warning: ${runDir}/train_log.csv not written (${e instanceof Error ? e.message : e})`)
+                ),
+            },
+          );
+        } finally {
+          await trainLog.flush(); // also after a failure: the curve shows where it went wrong
+        }
         if (o.signal?.aborted) throw new RunInterrupted(runDir);
         if (shared) {
           await Deno.mkdir(shared.slice(0, shared.lastIndexOf("/")), { recursive: true });

@@ -9,6 +9,8 @@ import { getMetric } from "../../core/mod.ts";
 import { meanPrCurve } from "../../stats/mod.ts";
 import { type ResultRow, rowField, seedsText, shortError } from "../leaderboard.ts";
 import { escapeHtml as esc } from "./escape.ts";
+import type { TrainLogRecord } from "../../runner/train_log.ts";
+import { flatOverLastFifth, lossCurvesSvg } from "./loss_svg.ts";
 import { PAGE_CSS, PAGE_JS } from "./page_assets.ts";
 import { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, pairedWithBest } from "./paired.ts";
 import { PALETTE, prCurvesSvg, type PrSeries } from "./pr_svg.ts";
@@ -48,6 +50,8 @@ export interface HtmlLeaderboardInput {
   readonly metricIds: readonly string[];
   /** Example pictures by cell id, as data: URIs (rows without one say so). */
   readonly examples?: Readonly<Record<string, string>>;
+  /** Training logs (`train_log.csv`) by cell id, for the loss curves. */
+  readonly trainLogs?: Readonly<Record<string, readonly TrainLogRecord[]>>;
   /** Noise pictures, and what they were drawn on. */
   readonly noiseSamples?: readonly NoiseSample[];
   /** Where the noise pictures come from, e.g. "phantom2d test case 'x', slice 3". */
@@ -263,22 +267,42 @@ function curvesHtml(table: LeaderboardTable): string {
     `65,536-bin score histogram).</p></div>${missingNote}`;
 }
 
-function examplesHtml(table: LeaderboardTable, examples: Readonly<Record<string, string>>): string {
+function examplesHtml(
+  table: LeaderboardTable,
+  examples: Readonly<Record<string, string>>,
+  logs: Readonly<Record<string, readonly TrainLogRecord[]>>,
+): string {
   const items = table.rows.filter((r) => r.runs.length).map((r, k) => {
     const run = r.runs[0]!; // lowest seed
     const src = examples[run.cellId];
-    const body = src
+    const picture = src
       ? `<img src="${src}" alt="${esc(`examples of ${rowName(r)}, seed ${run.seed}`)}">`
       : `<p class="note">No examples.png for this cell.</p>`;
     return `<details${k === 0 ? " open" : ""}><summary>${esc(rowName(r))} ` +
-      `<span class="muted">seed ${run.seed}, cell <code>${
-        esc(run.cellId)
-      }</code></span></summary>${body}</details>`;
+      `<span class="muted">seed ${run.seed}, cell <code>${esc(run.cellId)}</code></span></summary>` +
+      `<div class="figures">${picture}${lossHtml(r, logs)}</div></details>`;
   });
-  return `<h3>Examples</h3><p class="note">Per row (the best one open), the lowest seed's test examples: input, reconstruction, ` +
-    `score map, ground truth (the lesion-richest slice of the first test cases with a lesion).</p>${
-      items.join("")
+  return `<h3>Examples and training</h3><p class="note">Per row (the best one open): the lowest seed's test examples ` +
+    `(input, reconstruction, score map, ground truth: the lesion-richest slice of the first test cases with a ` +
+    `lesion) and every seed's loss curves (thin: training loss, binned means; thick with dots: validation ` +
+    `loss).</p>${items.join("")}`;
+}
+
+/** A row's loss curves and whether each seed's validation loss was flat over the last fifth of training. */
+function lossHtml(r: LeaderboardRow, logs: Readonly<Record<string, readonly TrainLogRecord[]>>): string {
+  const series = r.runs.map((x) => ({ seed: x.seed, rows: logs[x.cellId] ?? [] })).filter((s) =>
+    s.rows.length
+  );
+  const svg = lossCurvesSvg(series);
+  if (!svg) return "";
+  const verdicts = series.map((s) => {
+    const flat = flatOverLastFifth(s.rows);
+    return `seed ${s.seed}: ${
+      flat === undefined ? "too few validation points" : flat ? "flat" : "still moving"
     }`;
+  });
+  return `<figure>${svg}<figcaption class="note">Validation loss over the last fifth of training, within ` +
+    `5% of its final value: ${esc(verdicts.join("; "))}.</figcaption></figure>`;
 }
 
 function failuresHtml(table: LeaderboardTable): string {
@@ -392,7 +416,7 @@ export function leaderboardHtml(input: HtmlLeaderboardInput): string {
     `click a column header to sort</p>` +
     `<p class="counts${t.counts.failed || t.counts.stale ? " warn" : ""}">${esc(countsLine(t.counts))}.</p>` +
     leaderboardTableHtml(t, input.metricIds) + failuresHtml(t) + pairedHtml(t) + curvesHtml(t) +
-    examplesHtml(t, input.examples ?? {}) + provenanceHtml(t) + `</section>`
+    examplesHtml(t, input.examples ?? {}, input.trainLogs ?? {}) + provenanceHtml(t) + `</section>`
   );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -134,6 +134,7 @@ Deno.test("html: failed cells with their reasons, stale counts, provenance with 
     html,
     /<li>seed 0: <code>deno task train --from results\/t\/runs\/best-s0\/run\.json<\/code><\/li>/,
   );
+  assert.ok(!html.includes('svg class="pr loss"'), "no loss chart without training logs");
   assert.match(html, /<pre class="config">\{\n {2}&quot;method&quot;: &quot;dae&quot;/);
 });
 
@@ -141,4 +142,25 @@ Deno.test("html: an empty result set still makes a page", () => {
   const html = page([]);
   assert.match(html, /No finished cells yet/);
   assert.ok(html.trimEnd().endsWith("</html>"));
+});
+
+Deno.test("html: each row shows its seeds' loss curves and says whether validation loss flattened", () => {
+  const log = (flat: boolean) =>
+    Array.from({ length: 100 }, (_, i) => ({
+      step: i + 1,
+      loss: 1 / (i + 1),
+      seconds: i,
+      ...((i + 1) % 10 === 0 ? { validationLoss: flat ? 0.2 : 1 / (i + 1) } : {}),
+    }));
+  const html = leaderboardHtml({
+    title: "t",
+    grid: "t",
+    description: "",
+    rows: syntheticRows(),
+    metricIds: ["auprc"],
+    trainLogs: { "best-s0": log(true), "best-s1": log(false) },
+    generated: "2026-01-01T00:00:00Z",
+  });
+  assert.equal(html.match(/<svg class="pr loss"/g)!.length, 1);
+  assert.match(html, /within 5% of its final value: seed 0: flat; seed 1: still moving\./);
 });

@@ -8,6 +8,7 @@ import { loadDataset, versions } from "../../runner/run.ts";
 import { resolveRun } from "../../runner/spec.ts";
 import { expandGrid, type Grid } from "../grid.ts";
 import type { ResultRow } from "../leaderboard.ts";
+import { readTrainLog, type TrainLogRecord } from "../../runner/train_log.ts";
 import { leaderboardHtml, type NoiseSample } from "./html.ts";
 import { drawNoiseSamples, pngDataUri } from "./noise_samples.ts";
 import { type CellAccounting, leaderboardTables } from "./tables.ts";
@@ -27,6 +28,20 @@ async function readExamples(dir: string, rows: readonly ResultRow[], metricIds: 
     }
   }
   return examples;
+}
+
+/** Every finished cell's `train_log.csv` (cells without one are left out). */
+async function readTrainLogs(dir: string, rows: readonly ResultRow[]) {
+  const logs: Record<string, TrainLogRecord[]> = {};
+  for (const r of rows) {
+    try {
+      const log = await readTrainLog(`${dir}/runs/${r.cellId}/train_log.csv`);
+      if (log.length) logs[r.cellId] = log;
+    } catch (e) {
+      console.error(`warning: ${e instanceof Error ? e.message : e}; no loss curve for this cell`);
+    }
+  }
+  return logs;
 }
 
 /** Noise pictures on the middle slice of the first dataset's first validation (healthy) case. */
@@ -71,6 +86,7 @@ export async function writeLeaderboardHtml(
     ...(accounting ? { accounting } : {}),
     metricIds: grid.metrics,
     examples: await readExamples(dir, rows, grid.metrics),
+    trainLogs: await readTrainLogs(dir, rows),
     noiseSamples: noise.samples,
     noiseSampleNote: noise.note,
     reportVersions: versions(),
