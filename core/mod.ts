@@ -29,6 +29,7 @@ export * from "./ops/median_filter.ts";
 export * from "./ops/score_maps.ts";
 export * from "./optim/adam.ts";
 export * from "./optim/schedule.ts";
+export * from "./optim/state.ts";
 export * from "./progress.ts";
 export * from "./registry.ts";
 export * from "./rng.ts";
