@@ -11,10 +11,13 @@
  * @module
  */
 export * from "./backend.ts";
+export * from "./batch_stream.ts";
+export * from "./checkpoint.ts";
 export * from "./config.ts";
 export * from "./dataset.ts";
 export * from "./method.ts";
 export * from "./metric.ts";
+export * from "./model_selection.ts";
 export * from "./noise.ts";
 export * from "./nn/attention.ts";
 export * from "./nn/autoencoder.ts";
