@@ -72,6 +72,10 @@ export class TrainingInterrupted extends Error {
  */
 export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
   const { ctx, state } = o;
+  const seconds = ctx.checkpointSeconds ?? DEFAULT_CHECKPOINT_SECONDS;
+  if (!(seconds >= 0 && seconds < Infinity)) {
+    throw new Error(`checkpointSeconds must be a finite number ≥ 0, got ${ctx.checkpointSeconds}`);
+  }
   if (state.rngs?.[MAIN] || state.streams?.[MAIN]) {
     throw new Error(`trainLoop: the name '${MAIN}' is the loop's`);
   }
@@ -91,7 +95,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
   };
   try {
     const start = ctx.resume ? readCheckpoint(parts, ctx.resume) : 0;
-    const interval = 1000 * (ctx.checkpointSeconds ?? DEFAULT_CHECKPOINT_SECONDS);
+    const interval = 1000 * seconds;
     let saved = { step: start, at: performance.now() };
     let finalLoss: number | undefined;
     for (let i = start; i < o.steps; i++) {

@@ -255,7 +255,7 @@ Deno.test("trainLoop: onStep reports every step with its loss and learning rate"
   assert.equal(r.records[8]!.loss, r.summary?.finalLoss);
 });
 
-Deno.test("trainLoop: a checkpoint of another method, config or seed, or no checkpoint at all, is refused", async () => {
+Deno.test("trainLoop: a checkpoint of another method, config or seed, no checkpoint, or a bad interval is refused", async () => {
   const { checkpoints } = await toy({ checkpointSeconds: 0 });
   const c = viaJson(checkpoints[3]!);
   const refused = async (outcome: Promise<Outcome>, pattern: RegExp) => {
@@ -266,6 +266,8 @@ Deno.test("trainLoop: a checkpoint of another method, config or seed, or no chec
   await refused(toy({ resume: c }, { lr: 0.01 }), /config\.lr: 0\.05 ≠ 0\.01/);
   await refused(toy({ resume: c, seed: 1 }), /seed: 0 ≠ 1/);
   await refused(toy({ resume: { tensors: c.tensors } }), /not a training checkpoint/);
+  await refused(toy({ checkpointSeconds: -1 }), /checkpointSeconds must be a finite number ≥ 0, got -1/);
+  await refused(toy({ checkpointSeconds: NaN }), /checkpointSeconds/);
   const late = { ...c, meta: { checkpoint: { ...(c.meta!.checkpoint as object), step: STEPS } } };
   await refused(toy({ resume: late }), /step 9 is outside \[0, 9\)/);
 });
