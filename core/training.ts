@@ -98,6 +98,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
     const interval = 1000 * seconds;
     let saved = { step: start, at: performance.now() };
     let finalLoss: number | undefined;
+    let yielded = performance.now();
     for (let i = start; i < o.steps; i++) {
       if (ctx.signal?.aborted) {
         if (saved.step !== i) await ctx.checkpoint(await writeCheckpoint(parts, i));
@@ -127,8 +128,12 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
         await ctx.checkpoint(await writeCheckpoint(parts, done));
         saved = { step: done, at: performance.now() };
       }
-      // Yield to the event loop so that signals and timers are serviced during long runs.
-      if (i % 8 === 7) await new Promise((r) => setTimeout(r, 0));
+      // Yield to the event loop (at most every 50 ms, a timer round costs about a millisecond) so that signal
+      // handlers run and an abort is seen within a step.
+      if (performance.now() - yielded >= 50) {
+        await new Promise((r) => setTimeout(r, 0));
+        yielded = performance.now();
+      }
     }
     ctx.progress.finish();
     selection.restoreBest();

@@ -52,7 +52,13 @@ const STEPS = 9;
  * validation loss of each check in order (default: a function of the weights); `keepBest` is off by default.
  */
 async function toy(
-  over: Partial<TrainContext> & { validation?: number[]; keepBest?: boolean; validateEvery?: number } = {},
+  over: Partial<TrainContext> & {
+    validation?: number[];
+    keepBest?: boolean;
+    validateEvery?: number;
+    /** Busy milliseconds per step (a slow step that never yields by itself). */
+    stepMs?: number;
+  } = {},
   config: Record<string, unknown> = { lr: 0.05 },
   method = "toy",
 ): Promise<Outcome> {
@@ -91,6 +97,7 @@ async function toy(
         },
       },
       step: (b, i) => {
+        for (const end = performance.now() + (over.stepMs ?? 0); performance.now() < end;);
         const eps = tf.tensor(Array.from({ length: b.images.size }, () => ctx.rng.normal()), b.images.shape);
         const lr = 0.05 * (1 + Math.cos((Math.PI * i) / STEPS)) / 2;
         const { loss } = opt.step(
@@ -203,6 +210,14 @@ Deno.test("trainLoop: an abort writes the checkpoint of the last finished step a
     onStep: (r) => r.step === 4 && again.abort(),
   });
   assert.deepEqual(twice.checkpoints.map((c) => (c.meta!.checkpoint as { step: number }).step), [1, 2, 3, 4]);
+});
+
+Deno.test("trainLoop: an abort from a timer or signal handler is seen after the step that was running", async () => {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 0); // as a SIGINT handler would, once the loop lets it run
+  const stopped = await toy({ signal: controller.signal, stepMs: 60 });
+  assert.ok(stopped.error instanceof TrainingInterrupted, String(stopped.error));
+  assert.equal((stopped.error as TrainingInterrupted).step, 1);
 });
 
 Deno.test("trainLoop: keepBest ends with the weights of the lowest validation loss", async () => {
