@@ -29,6 +29,12 @@ export const daeSchema = v.strictObject({
   clipNorm: v.optional(positive, 0.5),
   /** Use AMSGrad (paper: yes). */
   amsgrad: v.optional(v.boolean(), true),
+  /**
+   * Steps between validation-loss checks for model selection; 0: only after the last step (DenoisingAE: 32).
+   */
+  validateEvery: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+  /** End training with the weights of the lowest validation loss instead of the last (DenoisingAE: yes). */
+  keepBest: v.optional(v.boolean(), false),
   /** Median filter window applied to score maps (paper: 5). */
   medianKernel: v.optional(oddInt, 5),
   /** Erosion window for the scoring mask (paper: 5). */

@@ -51,6 +51,13 @@ const trainingEntries = {
   emaDecay: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
   /** Warm the EMA decay up as (1 + n)/(10 + n) so that short runs average recent weights. */
   emaWarmup: v.optional(v.boolean(), true),
+  /**
+   * Steps between validation-loss checks (ε-prediction loss of the training weights) for model selection;
+   * 0: only after the last step (the DAE's: 32).
+   */
+  validateEvery: v.optional(nonNegativeInt, 0),
+  /** End training with the weights (and EMA) of the lowest validation loss instead of the last. */
+  keepBest: v.optional(v.boolean(), false),
 };
 
 /** Settings every scoring mode shares (they do not touch the trained state). */

@@ -37,6 +37,13 @@ export const fanoganSchema = v.strictObject({
   kappa: v.optional(v.pipe(v.number(), v.minValue(0)), 1),
   /** Samples per batch, both phases (reference `BATCH_SIZE`: 64). */
   batchSize: v.optional(positiveInt, 16),
+  /**
+   * Steps between checks of the encoder's izi_f loss on validation samples, counted in phase 2 only, for model
+   * selection; 0: only after the last step (Kascenas et al.'s DAE: 32).
+   */
+  validateEvery: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+  /** End training with the encoder weights of the lowest validation loss instead of the last. */
+  keepBest: v.optional(v.boolean(), false),
   /** Median filter window applied to score maps (Kascenas et al.'s evaluation: 5). */
   medianKernel: v.optional(oddInt, 5),
   /** Erosion window for the scoring mask (Kascenas et al.: 5). */

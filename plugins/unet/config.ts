@@ -29,6 +29,13 @@ export const unetSchema = v.strictObject({
   clipNorm: v.optional(positive, 0.5),
   /** Use AMSGrad. */
   amsgrad: v.optional(v.boolean(), true),
+  /**
+   * Steps between checks of the loss on the first labelled samples (there is no held-out labelled set) for
+   * model selection; 0: only after the last step (the DAE paper's: 32).
+   */
+  validateEvery: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+  /** End training with the weights of the lowest validation loss instead of the last (the DAE paper's: yes). */
+  keepBest: v.optional(v.boolean(), false),
   /** "ce": binary cross-entropy; "dice-ce": soft Dice + cross-entropy (both inside the foreground). */
   loss: v.optional(v.picklist(["ce", "dice-ce"]), "dice-ce"),
   /** Median filter window applied to score maps; 1 = none. */

@@ -30,6 +30,12 @@ const trainingEntries = {
   clipNorm: v.optional(positive, 0.5),
   /** Use AMSGrad (the DAE's: yes). */
   amsgrad: v.optional(v.boolean(), true),
+  /**
+   * Steps between validation-loss checks for model selection; 0: only after the last step (the DAE's: 32).
+   */
+  validateEvery: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+  /** End training with the weights of the lowest validation loss instead of the last (the DAE's: yes). */
+  keepBest: v.optional(v.boolean(), false),
 };
 
 /** The config fields that affect training, for `meta.sharedModel.trainingKeys`. */
