@@ -6,7 +6,8 @@
 
 /**
  * Stats `path` and returns its info when it is a regular file (symlinks followed); otherwise throws an Error
- * `<path>: <what it is> (<what to do>)`. `listedBy` names what pointed at the path (a manifest, a folder).
+ * `<path>: <what it is> (<context>; <what to do>)`. `context` says why the path was read, e.g.
+ * "listed by manifest.csv" or "segmentation of patient BraTS2021_00001".
  *
  * @example
  * ```ts
@@ -15,24 +16,25 @@
  * console.assert(message.startsWith("/dev/zero: is a character device"));
  * ```
  */
-export async function statRegularFile(path: string, listedBy?: string): Promise<Deno.FileInfo> {
-  const by = listedBy ? `listed by ${listedBy}` : "";
+export async function statRegularFile(path: string, context?: string): Promise<Deno.FileInfo> {
   const fail = (what: string, todo: string) =>
-    new Error(`${path}: ${what} (${[by, todo].filter(Boolean).join("; ")})`);
+    new Error(`${path}: ${what} (${[context, todo].filter(Boolean).join("; ")})`);
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       const link = await Deno.readLink(path).catch(() => undefined);
-      if (link !== undefined) throw fail(`broken symlink (it points to ${link}, which does not exist)`, "");
+      if (link !== undefined) {
+        throw fail(`broken symlink to ${link}, which does not exist`, "fix or remove the link");
+      }
       throw fail("file not found", "check the path");
     }
     if (e instanceof Deno.errors.FilesystemLoop) {
       throw fail("symlink loop (the link resolves back to itself)", "fix or remove the link");
     }
     if (e instanceof Deno.errors.PermissionDenied) throw fail("permission denied", "make it readable");
-    throw fail(`cannot be read (${(e as Error).message})`, "");
+    throw fail(`cannot be read: ${(e as Error).message}`, "check the path and its permissions");
   }
   if (info.isFile) return info;
   if (info.isDirectory) throw fail("is a directory, not a file", "name the file inside it");

@@ -95,7 +95,7 @@ Deno.test("brats: tiny synthetic folder — split, shapes, [0,1] values, healthy
   }
 });
 
-Deno.test("brats: missing modality, shape mismatch, empty brain, NaN voxels and no data folder are clear errors", async () => {
+Deno.test("brats: missing modality, grid mismatch, empty brain, NaN voxels and no data folder are clear errors", async () => {
   const root = await Deno.makeTempDir();
   try {
     const config = v.parse(bratsSchema, { size: 8, trainFraction: 1, validationFraction: 0 });
@@ -107,7 +107,7 @@ Deno.test("brats: missing modality, shape mismatch, empty brain, NaN voxels and 
     await writeNifti(patientFiles(root, "P1").t1ce!, new Float32Array(X * Y * (Z - 1)), [X, Y, Z - 1], {
       affine: AFFINE,
     });
-    await assert.rejects(drain(), /P1_t1ce\.nii\.gz: shape \[16, 16, 7\] does not match .*P1_flair\.nii\.gz/);
+    await assert.rejects(drain(), /P1_t1ce\.nii\.gz: voxel grid differs from .*P1_flair\.nii\.gz: shape \[16, 16, 7\] vs \[16, 16, 8\]/);
     for (const m of ["flair", "t1", "t1ce", "t2"]) {
       await writeNifti(patientFiles(root, "P1")[m]!, new Float32Array(X * Y * Z), [X, Y, Z], {
         affine: AFFINE,

@@ -6,7 +6,8 @@
 import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
 import type { Dataset, DatasetDefinition, DatasetOptions, Split } from "../../core/dataset.ts";
 import { standardSplit } from "../../core/dataset.ts";
-import { type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
+import { statRegularFile } from "../../core/files.ts";
+import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
 import { type BratsConfig, bratsSchema } from "./config.ts";
 import { preprocessSlices } from "./slices.ts";
 import { splitPatients } from "./split.ts";
@@ -33,27 +34,18 @@ export async function listPatients(root: string): Promise<string[]> {
   return ids.sort();
 }
 
-/** Reads one patient's modalities and segmentation, checking that every file exists and the grids agree. */
+/** Reads one patient's modalities and segmentation, checking that every file exists and the voxel grids agree. */
 export async function readPatient(
   root: string,
   id: string,
 ): Promise<{ channels: NiftiVolume[]; seg: NiftiVolume }> {
   const files = patientFiles(root, id);
   for (const [m, f] of Object.entries(files)) {
-    if (!(await Deno.stat(f).then((s) => s.isFile, () => false))) {
-      throw new Error(`${f}: missing ${m === "seg" ? "segmentation" : `modality '${m}'`} for patient ${id}`);
-    }
+    await statRegularFile(f, `${m === "seg" ? "segmentation" : `modality '${m}'`} of patient ${id}`);
   }
   const channels = await Promise.all(BRATS_CHANNELS.map((m) => readNifti(files[m]!)));
   const seg = await readNifti(files.seg!);
-  const ref = channels[0]!;
-  for (const vol of [...channels.slice(1), seg]) {
-    if (vol.shape.join() !== ref.shape.join()) {
-      throw new Error(
-        `${vol.path}: shape [${vol.shape.join(", ")}] does not match ${ref.path} [${ref.shape.join(", ")}]`,
-      );
-    }
-  }
+  assertSameGrid(channels[0]!, [...channels.slice(1), seg]);
   return { channels, seg };
 }
 

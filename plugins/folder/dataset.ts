@@ -15,7 +15,8 @@ import type {
   Dims,
   Split,
 } from "../../core/dataset.ts";
-import { type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
+import { statRegularFile } from "../../core/files.ts";
+import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
 import { preprocessSlices } from "../brats/slices.ts";
 import { type FolderConfig, folderSchema } from "./config.ts";
 import { type Manifest, type ManifestCase, readManifest } from "./manifest.ts";
@@ -37,17 +38,14 @@ function filesOf(m: Manifest<AnySplit>, c: ManifestCase<AnySplit>): Array<[role:
   ];
 }
 
-/** Throws naming the manifest, the case and the path of the first file that does not exist. */
+/** Throws naming the file, the manifest and the case for the first path that is not a regular file. */
 async function checkFilesExist(m: Manifest<AnySplit>): Promise<void> {
   for (const c of m.cases) {
-    for (const [role, p] of filesOf(m, c)) {
-      const ok = await Deno.stat(p).then((s) => s.isFile, () => false);
-      if (!ok) throw new Error(`${m.path}: case '${c.id}': ${role} file not found: ${p}`);
-    }
+    for (const [role, p] of filesOf(m, c)) await statRegularFile(p, `${role} of case '${c.id}' in ${m.path}`);
   }
 }
 
-/** Reads an entry's files; every grid must equal the first channel's, and values must be finite. */
+/** Reads an entry's files; every voxel grid must equal the first channel's, and values must be finite. */
 export async function readCase(m: Manifest<AnySplit>, c: ManifestCase<AnySplit>): Promise<CaseVolumes> {
   const read = async (role: string, p: string) => {
     try {
@@ -62,17 +60,11 @@ export async function readCase(m: Manifest<AnySplit>, c: ManifestCase<AnySplit>)
   };
   const files = filesOf(m, c);
   const vols = await Promise.all(files.map(([role, p]) => read(role, p)));
-  const ref = vols[0]!;
-  vols.forEach((vol, i) => {
-    if (vol.shape.join() !== ref.shape.join()) {
-      throw new Error(
-        `${m.path}: case '${c.id}': shape mismatch: ${files[i]![0]} ${vol.path} is [${
-          vol.shape.join(", ")
-        }] ` +
-          `but ${files[0]![0]} ${ref.path} is [${ref.shape.join(", ")}]`,
-      );
-    }
-  });
+  try {
+    assertSameGrid(vols[0]!, vols.slice(1));
+  } catch (e) {
+    throw new Error(`${m.path}: case '${c.id}': ${(e as Error).message}`);
+  }
   const n = c.images.length;
   return {
     channels: vols.slice(0, n),

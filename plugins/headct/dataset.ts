@@ -9,7 +9,7 @@ import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/ca
 import type { Case, Dataset, DatasetDefinition, DatasetOptions, Split } from "../../core/dataset.ts";
 import { standardSplit } from "../../core/dataset.ts";
 import { addSphereLesions } from "../../core/lesions/mod.ts";
-import { multiplyAffine, readNifti } from "../../core/nifti/mod.ts";
+import { assertSameGrid, multiplyAffine, readNifti } from "../../core/nifti/mod.ts";
 import { Rng } from "../../core/rng.ts";
 import { splitPatients } from "../brats/split.ts";
 import { readManifest } from "../folder/manifest.ts";
@@ -93,11 +93,7 @@ async function load(config: HeadctConfig, options: DatasetOptions): Promise<Data
     const e = byId.get(id)!;
     const ct = await readNifti(e.image);
     const mask = e.mask ? await readNifti(e.mask) : undefined;
-    if (mask && mask.shape.join() !== ct.shape.join()) {
-      throw new Error(
-        `${mask.path}: shape [${mask.shape.join(", ")}] does not match ${ct.path} [${ct.shape.join(", ")}]`,
-      );
-    }
+    if (mask) assertSameGrid(ct, [mask]);
     const grid = ct.shape.slice(0, 3) as [number, number, number];
     const vol = preprocessHeadCt(ct.data, grid, ct.spacing, config, ct.path, mask?.data);
     const shape = [...config.shape, 1] as [number, number, number, number];
