@@ -107,7 +107,10 @@ Deno.test("brats: missing modality, grid mismatch, empty brain, NaN voxels and n
     await writeNifti(patientFiles(root, "P1").t1ce!, new Float32Array(X * Y * (Z - 1)), [X, Y, Z - 1], {
       affine: AFFINE,
     });
-    await assert.rejects(drain(), /P1_t1ce\.nii\.gz: voxel grid differs from .*P1_flair\.nii\.gz: shape \[16, 16, 7\] vs \[16, 16, 8\]/);
+    await assert.rejects(
+      drain(),
+      /P1_t1ce\.nii\.gz: voxel grid differs from .*P1_flair\.nii\.gz: shape \[16, 16, 7\] vs \[16, 16, 8\]/,
+    );
     for (const m of ["flair", "t1", "t1ce", "t2"]) {
       await writeNifti(patientFiles(root, "P1")[m]!, new Float32Array(X * Y * Z), [X, Y, Z], {
         affine: AFFINE,
