@@ -53,8 +53,8 @@ export interface Dataset {
   /** Channel names, e.g. ["flair", "t1", "t1ce", "t2"]. */
   readonly channels: readonly string[];
   /**
-   * Hash of the source data and every preprocessing parameter: results with different hashes were not
-   * computed on identically preprocessed data and are never compared.
+   * Hash of the source data's content, every preprocessing parameter and `DatasetOptions.codeVersion`:
+   * results with different hashes were not computed on identically preprocessed data and are never compared.
    */
   readonly preprocessingHash: string;
   /** The resolved preprocessing parameters the hash covers, recorded with every result. */
@@ -71,6 +71,11 @@ export interface DatasetOptions {
   readonly dataRoot?: string;
   /** Folder for the preprocessing cache, for datasets that cache. */
   readonly cacheDir?: string;
+  /**
+   * A hash of the code that preprocesses (filled by the runner). Every dataset folds it into its
+   * `preprocessingHash` and cache key, so an edit of preprocessing code never reuses old arrays.
+   */
+  readonly codeVersion?: string;
 }
 
 /** A registered dataset: its id, config schema and loader. */

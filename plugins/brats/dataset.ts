@@ -61,7 +61,7 @@ async function load(config: BratsConfig, options: DatasetOptions): Promise<Datas
     `patient folders in ${root}`,
   );
   const preprocessing = { ...config, channels: BRATS_CHANNELS, resize: "bilinear, labels > 0.5" };
-  const key = await preprocessingKey("brats", preprocessing, sources);
+  const key = await preprocessingKey("brats", preprocessing, sources, options.codeVersion);
   const build = async (id: string, split: Split) => {
     const { channels, seg } = await readPatient(root, id);
     const [x, y, z] = channels[0]!.shape as [number, number, number];

@@ -164,7 +164,7 @@ function loader(dims: Dims) {
       channels: m.channels,
       ...(dims === 2 ? { resize: "bilinear, masks > 0.5" } : { resample: "trilinear, masks > 0.5" }),
     };
-    const key = await preprocessingKey(datasetId, preprocessing, sources);
+    const key = await preprocessingKey(datasetId, preprocessing, sources, options.codeVersion);
     const build = async (id: string, split: AnySplit): Promise<Case> => {
       const entry = byId.get(id)!;
       return toCase(id, split, await readCase(m, entry), config, dims, `${m.path}: case '${id}'`);
@@ -173,7 +173,12 @@ function loader(dims: Dims) {
     // The cache store knows the three standard splits; the labelled one is a second entry under its own key.
     let labelled: ReturnType<typeof openCaseStore> | undefined;
     const openLabelled = async () => {
-      const labelledKey = await preprocessingKey(datasetId, { ...preprocessing, split: "labelled" }, sources);
+      const labelledKey = await preprocessingKey(
+        datasetId,
+        { ...preprocessing, split: "labelled" },
+        sources,
+        options.codeVersion,
+      );
       return openCaseStore({
         datasetId,
         key: labelledKey,

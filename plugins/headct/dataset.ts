@@ -88,7 +88,7 @@ async function load(config: HeadctConfig, options: DatasetOptions): Promise<Data
     config.manifest ? join(root, config.manifest) : `headct folder ${root}`,
   );
   const preprocessing = { ...config, channels: ["ct"] };
-  const key = await preprocessingKey("headct", preprocessing, sources);
+  const key = await preprocessingKey("headct", preprocessing, sources, options.codeVersion);
   const build = async (id: string, split: Split): Promise<Case> => {
     const e = byId.get(id)!;
     const ct = await readNifti(e.image);

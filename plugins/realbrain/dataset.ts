@@ -177,7 +177,7 @@ function loader(dims: Dims) {
       : [`${root}/${REALBRAIN_FILES.t1}`, `${root}/${REALBRAIN_FILES.mask}`];
     const sources = await fingerprintFiles(files, root, id);
     const preprocessing = { ...config, dims };
-    const key = await preprocessingKey(id, preprocessing, sources);
+    const key = await preprocessingKey(id, preprocessing, sources, options.codeVersion);
     const ids = (split: string, n: number) =>
       Array.from(
         { length: n },

@@ -21,7 +21,7 @@ Deno.test("realbrain: without a data folder the error says to pass --data", asyn
   );
   await assert.rejects(
     realbrainDataset.load(v.parse(realbrainSchema, {}), { dataRoot: "/nonexistent" }),
-    /colin27_t1\.nii\.gz: missing file/,
+    /colin27_t1\.nii\.gz: file not found/,
   );
 });
 
