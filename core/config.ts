@@ -52,6 +52,10 @@ export function parseConfig<T>(schema: Schema<T>, input: unknown, where: string)
       if (issue.expected === "never") {
         return `${field}: unknown field${known.length ? ` (known fields: ${known.join(", ")})` : ""}`;
       }
+      // A required key that is absent reads "Invalid key: Expected "x" but received undefined".
+      if (issue.message.startsWith("Invalid key") && issue.received === "undefined") {
+        return `${field}: missing (it is required)`;
+      }
       return `${field}: ${issue.message}`;
     }),
   );

@@ -101,3 +101,32 @@ export function standardSplit(datasetId: string, split: AnySplit): Split {
   }
   return split;
 }
+
+/**
+ * Throws `dataset '<id>': split '<split>' is empty (<why>)` for the first standard split without a case, so
+ * that a run fails at load, before anything is written, rather than after training.
+ *
+ * @example
+ * ```ts
+ * import { requireNonEmptySplits } from "./dataset.ts";
+ * const message = (() => {
+ *   try {
+ *     requireNonEmptySplits("demo", { train: ["a"], validation: [], test: ["b"] }, () => "add one");
+ *   } catch (e) {
+ *     return (e as Error).message;
+ *   }
+ * })();
+ * console.assert(message === "dataset 'demo': split 'validation' is empty (add one)");
+ * ```
+ */
+export function requireNonEmptySplits(
+  datasetId: string,
+  splits: Readonly<Record<Split, readonly string[]>>,
+  why: (split: Split) => string,
+): void {
+  for (const split of ["train", "validation", "test"] as const) {
+    if (splits[split].length === 0) {
+      throw new Error(`dataset '${datasetId}': split '${split}' is empty (${why(split)})`);
+    }
+  }
+}

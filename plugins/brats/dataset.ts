@@ -5,7 +5,7 @@
  */
 import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
 import type { Dataset, DatasetDefinition, DatasetOptions, Split } from "../../core/dataset.ts";
-import { standardSplit } from "../../core/dataset.ts";
+import { requireNonEmptySplits, standardSplit } from "../../core/dataset.ts";
 import { statRegularFile } from "../../core/files.ts";
 import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
 import { type BratsConfig, bratsSchema } from "./config.ts";
@@ -55,6 +55,17 @@ async function load(config: BratsConfig, options: DatasetOptions): Promise<Datas
   let ids = await listPatients(root);
   if (config.maxPatients) ids = ids.slice(0, config.maxPatients);
   const splits = splitPatients(ids, config.seed, [config.trainFraction, config.validationFraction]);
+  const fractions = `trainFraction ${config.trainFraction}, validationFraction ${config.validationFraction}`;
+  requireNonEmptySplits(
+    "brats",
+    splits,
+    (s) =>
+      s === "test"
+        ? `${fractions} leave none of ${ids.length} patient(s) for testing; lower them or add patients`
+        : `${ids.length} patient(s) × ${s}Fraction ${
+          config[`${s}Fraction`]
+        } rounds to 0; raise it or add patients`,
+  );
   const sources = await fingerprintFiles(
     ids.flatMap((id) => Object.values(patientFiles(root, id))),
     root,

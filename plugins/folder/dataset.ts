@@ -15,6 +15,7 @@ import type {
   Dims,
   Split,
 } from "../../core/dataset.ts";
+import { requireNonEmptySplits } from "../../core/dataset.ts";
 import { statRegularFile } from "../../core/files.ts";
 import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
 import { preprocessSlices } from "../brats/slices.ts";
@@ -151,6 +152,7 @@ function loader(dims: Dims) {
       validation: ids("validation"),
       test: ids("test"),
     };
+    requireNonEmptySplits(datasetId, splits, (s) => `${m.path} has no case with split '${s}'; add one`);
     const labelledIds = ids("labelled");
     const byId = new Map(m.cases.map((c) => [c.id, c]));
     const sources = await fingerprintFiles(

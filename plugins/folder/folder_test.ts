@@ -165,7 +165,10 @@ Deno.test("folder: clear errors for a missing file, a grid mismatch, NaN voxels 
 
     await write({
       ...manifest,
-      cases: [{ ...manifest.cases[0], images: ["img/a_t1.nii.gz", "img/nope.nii.gz"] }],
+      cases: [
+        { ...manifest.cases[0], images: ["img/a_t1.nii.gz", "img/nope.nii.gz"] },
+        ...manifest.cases.slice(1),
+      ],
     });
     await assert.rejects(
       () => folderDataset.load(config, { dataRoot: root }),
@@ -178,7 +181,10 @@ Deno.test("folder: clear errors for a missing file, a grid mismatch, NaN voxels 
     await writeNifti(`${root}/img/small.nii.gz`, new Float32Array(4 * 4 * 4), [4, 4, 4], { affine: AFFINE });
     await write({
       ...manifest,
-      cases: [{ ...manifest.cases[0], images: ["img/a_t1.nii.gz", "img/small.nii.gz"] }],
+      cases: [
+        { ...manifest.cases[0], images: ["img/a_t1.nii.gz", "img/small.nii.gz"] },
+        ...manifest.cases.slice(1),
+      ],
     });
     const ds = await folderDataset.load(config, { dataRoot: root });
     await assert.rejects(
@@ -191,7 +197,10 @@ Deno.test("folder: clear errors for a missing file, a grid mismatch, NaN voxels 
     await writeNifti(`${root}/img/nan.nii.gz`, nan, [X, Y, Z], { affine: AFFINE });
     await write({
       ...manifest,
-      cases: [{ ...manifest.cases[0], images: ["img/a_t1.nii.gz", "img/nan.nii.gz"] }],
+      cases: [
+        { ...manifest.cases[0], images: ["img/a_t1.nii.gz", "img/nan.nii.gz"] },
+        ...manifest.cases.slice(1),
+      ],
     });
     const bad = await folderDataset.load(config, { dataRoot: root });
     await assert.rejects(
@@ -224,7 +233,7 @@ Deno.test("readManifest: rejects 'labelled' rows unless asked (headct's use), re
     assert.deepEqual(ok.cases[0]!.images, ["/data/x.nii"]);
     assert.equal(ok.cases[0]!.mask, "/abs/m.nii");
     await Deno.writeTextFile(`${root}/bad.csv`, "id,split,ct\nx,train\n");
-    await assert.rejects(() => readManifest(`${root}/bad.csv`), /line 2 has 2 cells, header has 3/);
+    await assert.rejects(() => readManifest(`${root}/bad.csv`), /line 2 has 2 cells, the header has 3/);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

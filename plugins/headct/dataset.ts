@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
 import type { Case, Dataset, DatasetDefinition, DatasetOptions, Split } from "../../core/dataset.ts";
-import { standardSplit } from "../../core/dataset.ts";
+import { requireNonEmptySplits, standardSplit } from "../../core/dataset.ts";
 import { addSphereLesions } from "../../core/lesions/mod.ts";
 import { assertSameGrid, multiplyAffine, readNifti } from "../../core/nifti/mod.ts";
 import { Rng } from "../../core/rng.ts";
@@ -61,17 +61,26 @@ async function entries(
       ...(c.mask ? { mask: c.mask } : {}),
     }));
     const by = (s: Split) => list.filter((e) => e.split === s).map((e) => e.id);
-    return { list, splits: { train: by("train"), validation: by("validation"), test: by("test") } };
+    const splits = { train: by("train"), validation: by("validation"), test: by("test") };
+    requireNonEmptySplits("headct", splits, (s) => `${m.path} has no case with split '${s}'; add one`);
+    return { list, splits };
   }
   const list = await scanFolder(root);
-  const healthy = splitPatients(list.filter((e) => !e.mask).map((e) => e.id), config.seed, [
-    config.trainFraction,
-    config.validationFraction,
-  ]);
-  return {
-    list,
-    splits: { ...healthy, test: [...healthy.test, ...list.filter((e) => e.mask).map((e) => e.id)] },
-  };
+  const unmasked = list.filter((e) => !e.mask).map((e) => e.id);
+  const healthy = splitPatients(unmasked, config.seed, [config.trainFraction, config.validationFraction]);
+  const splits = { ...healthy, test: [...healthy.test, ...list.filter((e) => e.mask).map((e) => e.id)] };
+  const fractions = `trainFraction ${config.trainFraction}, validationFraction ${config.validationFraction}`;
+  requireNonEmptySplits(
+    "headct",
+    splits,
+    (s) =>
+      s === "test"
+        ? `${root} has no volume with a _mask file, and ${fractions} leave none of its ${unmasked.length} ` +
+          `volume(s) for testing; lower them or add volumes`
+        : `${unmasked.length} volume(s) without a mask in ${root} × ${s}Fraction ${config[`${s}Fraction`]} ` +
+          `rounds to 0; raise it or add volumes`,
+  );
+  return { list, splits };
 }
 
 async function load(config: HeadctConfig, options: DatasetOptions): Promise<Dataset> {
