@@ -97,7 +97,7 @@ export function decodeState(bytes: Uint8Array, where: string): MethodState {
   }
   const data = bytes.subarray(8 + n);
   const h = header as Record<string, unknown>;
-  if (h.format === "uad-state-1") return decodeLegacy(h, data, fail);
+  if (h.format === "uad-state-1") return decodeLegacy(h, data, where, fail);
   const meta = h.__metadata__ as Record<string, unknown> | undefined;
   if (meta === null || typeof meta !== "object" || Array.isArray(meta)) fail("no __metadata__ object");
   for (const [k, v] of Object.entries(meta!)) {
@@ -137,7 +137,7 @@ export function decodeState(bytes: Uint8Array, where: string): MethodState {
   }
   const tensors: Record<string, Tensor> = {};
   for (const e of entries) {
-    tensors[e.name] = { shape: e.shape, values: floats(data, e.begin, e.end, e.name, fail) };
+    tensors[e.name] = { shape: e.shape, values: floats(data, e, where) };
   }
   let parsedMeta: Record<string, unknown> | undefined;
   if (meta!.meta !== undefined) {
@@ -154,6 +154,7 @@ export function decodeState(bytes: Uint8Array, where: string): MethodState {
 function decodeLegacy(
   h: Record<string, unknown>,
   data: Uint8Array,
+  where: string,
   fail: (why: string) => never,
 ): MethodState {
   const entries: Entry[] = [];
@@ -175,7 +176,7 @@ function decodeLegacy(
   });
   const tensors: Record<string, Tensor> = {};
   for (const e of entries) {
-    tensors[e.name] = { shape: e.shape, values: floats(data, e.begin, e.end, e.name, fail) };
+    tensors[e.name] = { shape: e.shape, values: floats(data, e, where) };
   }
   const meta = h.meta as Record<string, unknown> | undefined;
   return { tensors, ...(meta ? { meta } : {}) };
@@ -202,18 +203,18 @@ function dims(x: unknown): number[] | undefined {
   return Array.isArray(x) && x.every((d) => Number.isSafeInteger(d) && d >= 0) ? (x as number[]) : undefined;
 }
 
-function floats(
-  data: Uint8Array,
-  begin: number,
-  end: number,
-  name: string,
-  fail: (why: string) => never,
-): Float32Array {
-  const view = new DataView(data.buffer, data.byteOffset + begin, end - begin);
-  const values = new Float32Array((end - begin) / 4);
+/** The float32 values of one tensor; NaN or infinite weights mean a diverged training, said as such. */
+function floats(data: Uint8Array, e: Entry, where: string): Float32Array {
+  const view = new DataView(data.buffer, data.byteOffset + e.begin, e.end - e.begin);
+  const values = new Float32Array((e.end - e.begin) / 4);
   for (let i = 0; i < values.length; i++) {
     values[i] = view.getFloat32(4 * i, true);
-    if (!Number.isFinite(values[i])) fail(`tensor '${name}' holds a non-finite value`);
+    if (!Number.isFinite(values[i])) {
+      throw new Error(
+        `${where}: tensor '${e.name}' holds NaN or infinite values (training diverged before it was saved; ` +
+          `retrain, e.g. with a lower learning rate)`,
+      );
+    }
   }
   return values;
 }

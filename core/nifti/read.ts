@@ -168,11 +168,8 @@ function affineOf(header: NiftiHeader, path: string): Affine {
   }
   const sizes = voxelSizes(affine);
   if (affine.flat().some((x) => !Number.isFinite(x)) || sizes.some((s) => !(s > 0))) {
-    throw new Error(
-      `${path}: degenerate orientation (affine ${
-        JSON.stringify(affine)
-      }) (fix the sform/qform in its header)`,
-    );
+    const rows = affine.slice(0, 3).map((r) => `[${r.join(", ")}]`).join(", ");
+    throw new Error(`${path}: degenerate orientation (affine ${rows}) (fix the sform/qform in its header)`);
   }
   return affine;
 }

@@ -52,7 +52,9 @@ export async function readCase(m: Manifest<AnySplit>, c: ManifestCase<AnySplit>)
     try {
       const vol = await readNifti(p);
       if (vol.shape.length !== 3) {
-        throw new Error(`${p}: expected a 3D volume, got shape [${vol.shape.join(", ")}]`);
+        throw new Error(
+          `${p}: expected a 3D volume, got shape [${vol.shape.join(", ")}] (give one 3D volume per file)`,
+        );
       }
       return vol;
     } catch (e) {

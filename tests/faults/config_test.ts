@@ -71,6 +71,8 @@ Deno.test("sizes that would allocate absurd memory are refused naming the field 
       /resolution: must be at most 1024/,
     ],
     [["--noise", "coarse", "--noise-set", "resolution3d=100000"], "resolution3d", /must be at most 256/],
+    [["--noise", "coarse", "--set", "widths=[100000]"], "widths.0", /widths\.0: must be at most 2048/],
+    [["--method", "vae", "--set", "latentDim=1000000"], "latentDim", /latentDim: must be at most 2048/],
     [
       ["--dataset", "folder", "--noise", "coarse", "--dataset-set", "size=100000"],
       "size",
