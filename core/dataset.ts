@@ -103,30 +103,27 @@ export function standardSplit(datasetId: string, split: AnySplit): Split {
 }
 
 /**
- * Throws `dataset '<id>': split '<split>' is empty (<why>)` for the first standard split without a case, so
- * that a run fails at load, before anything is written, rather than after training.
+ * Throws `dataset '<id>': split '<split>' is empty (<why>)` when `ids` is empty. Datasets call it when a split is
+ * read, so an empty split is named with its cause instead of surfacing later as "no samples"; a dataset whose
+ * unused splits are empty (e.g. test-only, for scoring) still loads.
  *
  * @example
  * ```ts
- * import { requireNonEmptySplits } from "./dataset.ts";
- * const message = (() => {
- *   try {
- *     requireNonEmptySplits("demo", { train: ["a"], validation: [], test: ["b"] }, () => "add one");
- *   } catch (e) {
- *     return (e as Error).message;
- *   }
- * })();
- * console.assert(message === "dataset 'demo': split 'validation' is empty (add one)");
+ * import { requireCases } from "./dataset.ts";
+ * let message = "";
+ * try {
+ *   requireCases("demo", "validation", [], () => "manifest.csv has no validation row; add one");
+ * } catch (e) {
+ *   message = (e as Error).message;
+ * }
+ * console.assert(message === "dataset 'demo': split 'validation' is empty (manifest.csv has no validation row; add one)");
  * ```
  */
-export function requireNonEmptySplits(
+export function requireCases(
   datasetId: string,
-  splits: Readonly<Record<Split, readonly string[]>>,
-  why: (split: Split) => string,
+  split: Split,
+  ids: readonly string[],
+  why: () => string,
 ): void {
-  for (const split of ["train", "validation", "test"] as const) {
-    if (splits[split].length === 0) {
-      throw new Error(`dataset '${datasetId}': split '${split}' is empty (${why(split)})`);
-    }
-  }
+  if (ids.length === 0) throw new Error(`dataset '${datasetId}': split '${split}' is empty (${why()})`);
 }

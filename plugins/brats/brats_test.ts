@@ -50,12 +50,16 @@ Deno.test("brats: tiny synthetic folder — split, shapes, [0,1] values, healthy
   const root = await Deno.makeTempDir();
   const cache = await Deno.makeTempDir();
   try {
-    for (let p = 0; p < 4; p++) await writePatient(root, `BraTS2021_0000${p}`, p, true);
-    const config = v.parse(bratsSchema, { size: 8, seed: 1, trainFraction: 0.5, validationFraction: 0.25 });
+    for (let p = 0; p < 3; p++) await writePatient(root, `BraTS2021_0000${p}`, p, true);
+    const config = v.parse(bratsSchema, { size: 8, seed: 1 });
     const ds = await bratsDataset.load(config, { dataRoot: root, cacheDir: cache });
     assert.deepEqual(ds.channels, ["flair", "t1", "t1ce", "t2"]);
-    const [train, val, test] = [await all(ds, "train"), await all(ds, "validation"), await all(ds, "test")];
-    assert.deepEqual([train.length, val.length, test.length], [2, 1, 1]);
+    const [train, test] = [await all(ds, "train"), await all(ds, "test")];
+    assert.deepEqual([train.length, test.length], [2, 1]);
+    await assert.rejects(
+      all(ds, "validation"),
+      /split 'validation' is empty \(3 patient\(s\) × validationFraction/,
+    );
     for (const c of [...train, ...test]) {
       assert.equal(c.shape[1], 8);
       assert.equal(c.shape[3], 4);
@@ -77,7 +81,7 @@ Deno.test("brats: tiny synthetic folder — split, shapes, [0,1] values, healthy
     const again = await bratsDataset.load(config, { dataRoot: root, cacheDir: cache });
     assert.equal(again.preprocessingHash, ds.preprocessingHash);
     assert.deepEqual([...(await all(again, "test"))[0]!.image], [...test[0]!.image]);
-    const bigger = await bratsDataset.load(v.parse(bratsSchema, { ...config, size: 12 }), {
+    const bigger = await bratsDataset.load(v.parse(bratsSchema, { size: 12, seed: 1 }), {
       dataRoot: root,
       cacheDir: cache,
     });
@@ -92,13 +96,10 @@ Deno.test("brats: tiny synthetic folder — split, shapes, [0,1] values, healthy
 Deno.test("brats: missing modality, grid mismatch, empty brain, NaN voxels and no data folder are clear errors", async () => {
   const root = await Deno.makeTempDir();
   try {
-    const config = v.parse(bratsSchema, { size: 8, trainFraction: 0.34, validationFraction: 0.33 });
+    const config = v.parse(bratsSchema, { size: 8, trainFraction: 1, validationFraction: 0 });
     await assert.rejects(bratsDataset.load(config, {}), /brats: no data folder; pass --data/);
-    for (const [i, id] of ["P1", "P2", "P3"].entries()) await writePatient(root, id, i, false);
-    const drain = async () => {
-      const ds = await bratsDataset.load(config, { dataRoot: root });
-      for (const split of ["train", "validation", "test"] as const) await all(ds, split);
-    };
+    await writePatient(root, "P1", 0, false);
+    const drain = async () => all(await bratsDataset.load(config, { dataRoot: root }), "train");
     await Deno.remove(patientFiles(root, "P1").t1ce!);
     await assert.rejects(drain(), /P1_t1ce\.nii\.gz: file not found/);
     await writeNifti(patientFiles(root, "P1").t1ce!, new Float32Array(X * Y * (Z - 1)), [X, Y, Z - 1], {

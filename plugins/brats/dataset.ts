@@ -5,7 +5,7 @@
  */
 import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
 import type { Dataset, DatasetDefinition, DatasetOptions, Split } from "../../core/dataset.ts";
-import { requireNonEmptySplits, standardSplit } from "../../core/dataset.ts";
+import { requireCases, standardSplit } from "../../core/dataset.ts";
 import { statRegularFile } from "../../core/files.ts";
 import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
 import { type BratsConfig, bratsSchema } from "./config.ts";
@@ -55,17 +55,6 @@ async function load(config: BratsConfig, options: DatasetOptions): Promise<Datas
   let ids = await listPatients(root);
   if (config.maxPatients) ids = ids.slice(0, config.maxPatients);
   const splits = splitPatients(ids, config.seed, [config.trainFraction, config.validationFraction]);
-  const fractions = `trainFraction ${config.trainFraction}, validationFraction ${config.validationFraction}`;
-  requireNonEmptySplits(
-    "brats",
-    splits,
-    (s) =>
-      s === "test"
-        ? `${fractions} leave none of ${ids.length} patient(s) for testing; lower them or add patients`
-        : `${ids.length} patient(s) × ${s}Fraction ${
-          config[`${s}Fraction`]
-        } rounds to 0; raise it or add patients`,
-  );
   const sources = await fingerprintFiles(
     ids.flatMap((id) => Object.values(patientFiles(root, id))),
     root,
@@ -97,7 +86,23 @@ async function load(config: BratsConfig, options: DatasetOptions): Promise<Datas
     channels: BRATS_CHANNELS,
     preprocessingHash: key,
     preprocessing,
-    cases: (s) => store.cases(standardSplit("brats", s)),
+    cases: (s) => {
+      const split = standardSplit("brats", s);
+      requireCases(
+        "brats",
+        split,
+        splits[split],
+        () =>
+          split === "test"
+            ? `trainFraction ${config.trainFraction} and validationFraction ${config.validationFraction} leave ` +
+              `none of ${ids.length} patient(s) for testing; lower them or add patients`
+            : `${ids.length} patient(s) × ${split}Fraction ${
+              config[`${split}Fraction`]
+            } rounds to 0; raise it or ` +
+              `add patients`,
+      );
+      return store.cases(split);
+    },
   };
 }
 

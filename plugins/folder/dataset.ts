@@ -15,7 +15,7 @@ import type {
   Dims,
   Split,
 } from "../../core/dataset.ts";
-import { requireNonEmptySplits } from "../../core/dataset.ts";
+import { requireCases } from "../../core/dataset.ts";
 import { statRegularFile } from "../../core/files.ts";
 import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
 import { preprocessSlices } from "../brats/slices.ts";
@@ -154,7 +154,6 @@ function loader(dims: Dims) {
       validation: ids("validation"),
       test: ids("test"),
     };
-    requireNonEmptySplits(datasetId, splits, (s) => `${m.path} has no case with split '${s}'; add one`);
     const labelledIds = ids("labelled");
     const byId = new Map(m.cases.map((c) => [c.id, c]));
     const sources = await fingerprintFiles(
@@ -199,7 +198,15 @@ function loader(dims: Dims) {
       preprocessing,
       hasLabelled: labelledIds.length > 0,
       async *cases(split: AnySplit) {
-        if (split !== "labelled") return yield* store.cases(split);
+        if (split !== "labelled") {
+          requireCases(
+            datasetId,
+            split,
+            splits[split],
+            () => `${m.path} has no case with split '${split}'; add one`,
+          );
+          return yield* store.cases(split);
+        }
         if (labelledIds.length === 0) {
           throw new Error(
             `dataset '${datasetId}': ${m.path} has no case with split 'labelled' (needed by supervised methods)`,

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
 import type { Case, Dataset, DatasetDefinition, DatasetOptions, Split } from "../../core/dataset.ts";
-import { requireNonEmptySplits, standardSplit } from "../../core/dataset.ts";
+import { requireCases, standardSplit } from "../../core/dataset.ts";
 import { addSphereLesions } from "../../core/lesions/mod.ts";
 import { assertSameGrid, multiplyAffine, readNifti } from "../../core/nifti/mod.ts";
 import { Rng } from "../../core/rng.ts";
@@ -48,7 +48,7 @@ async function scanFolder(root: string): Promise<Entry[]> {
 async function entries(
   root: string,
   config: HeadctConfig,
-): Promise<{ list: Entry[]; splits: Record<Split, string[]> }> {
+): Promise<{ list: Entry[]; splits: Record<Split, string[]>; emptyWhy: (split: Split) => string }> {
   if (config.manifest) {
     const m = await readManifest(join(root, config.manifest));
     if (m.channels.length !== 1) {
@@ -62,25 +62,22 @@ async function entries(
     }));
     const by = (s: Split) => list.filter((e) => e.split === s).map((e) => e.id);
     const splits = { train: by("train"), validation: by("validation"), test: by("test") };
-    requireNonEmptySplits("headct", splits, (s) => `${m.path} has no case with split '${s}'; add one`);
-    return { list, splits };
+    return { list, splits, emptyWhy: (s) => `${m.path} has no case with split '${s}'; add one` };
   }
   const list = await scanFolder(root);
   const unmasked = list.filter((e) => !e.mask).map((e) => e.id);
   const healthy = splitPatients(unmasked, config.seed, [config.trainFraction, config.validationFraction]);
   const splits = { ...healthy, test: [...healthy.test, ...list.filter((e) => e.mask).map((e) => e.id)] };
-  const fractions = `trainFraction ${config.trainFraction}, validationFraction ${config.validationFraction}`;
-  requireNonEmptySplits(
-    "headct",
-    splits,
-    (s) =>
-      s === "test"
-        ? `${root} has no volume with a _mask file, and ${fractions} leave none of its ${unmasked.length} ` +
-          `volume(s) for testing; lower them or add volumes`
-        : `${unmasked.length} volume(s) without a mask in ${root} × ${s}Fraction ${config[`${s}Fraction`]} ` +
-          `rounds to 0; raise it or add volumes`,
-  );
-  return { list, splits };
+  const emptyWhy = (s: Split) =>
+    s === "test"
+      ? `${root} has no volume with a _mask file, and trainFraction ${config.trainFraction} and ` +
+        `validationFraction ${config.validationFraction} leave none of its ${unmasked.length} volume(s) for ` +
+        `testing; lower them or add volumes`
+      : `${unmasked.length} volume(s) without a mask in ${root} × ${s}Fraction ${
+        config[`${s}Fraction`]
+      } rounds ` +
+        `to 0; raise it or add volumes`;
+  return { list, splits, emptyWhy };
 }
 
 async function load(config: HeadctConfig, options: DatasetOptions): Promise<Dataset> {
@@ -88,7 +85,7 @@ async function load(config: HeadctConfig, options: DatasetOptions): Promise<Data
   if (!root) {
     throw new Error("headct: no data folder; pass --data /path/to/ct/folder (e.g. ../shared/data/real)");
   }
-  const { list, splits } = await entries(root, config);
+  const { list, splits, emptyWhy } = await entries(root, config);
   const byId = new Map(list.map((e) => [e.id, e]));
   const files = list.flatMap((e) => (e.mask ? [e.image, e.mask] : [e.image]));
   const sources = await fingerprintFiles(
@@ -141,7 +138,11 @@ async function load(config: HeadctConfig, options: DatasetOptions): Promise<Data
     channels: ["ct"],
     preprocessingHash: key,
     preprocessing,
-    cases: (sp) => store.cases(standardSplit("headct", sp)),
+    cases: (sp) => {
+      const split = standardSplit("headct", sp);
+      requireCases("headct", split, splits[split], () => emptyWhy(split));
+      return store.cases(split);
+    },
   };
 }
 

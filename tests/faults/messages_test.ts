@@ -11,7 +11,7 @@ import { bratsDataset, patientFiles } from "../../plugins/brats/dataset.ts";
 import { folderDataset } from "../../plugins/folder/dataset.ts";
 import { readManifest } from "../../plugins/folder/manifest.ts";
 import { realbrainDataset } from "../../plugins/realbrain/dataset.ts";
-import { assertRefused, ball, lesion, SHAPE, withTempDir, writeVolume } from "./_util.ts";
+import { assertRefused, ball, collect, lesion, SHAPE, withTempDir, writeVolume } from "./_util.ts";
 
 Deno.test("CSV manifests: quoted cells (commas, doubled quotes, CRLF, BOM) are parsed as RFC 4180 says", async () => {
   await withTempDir(async (dir) => {
@@ -40,7 +40,7 @@ Deno.test("CSV manifests: quoted cells (commas, doubled quotes, CRLF, BOM) are p
   });
 });
 
-Deno.test("an empty split is refused at load, naming the dataset, the split and the reason", async () => {
+Deno.test("an empty split is refused when read, naming the dataset, the split and the reason", async () => {
   await withTempDir(async (dir) => {
     for (const id of ["a", "b"]) await writeVolume(`${dir}/${id}.nii.gz`, ball(), SHAPE);
     await writeVolume(`${dir}/b_mask.nii.gz`, lesion(), SHAPE);
@@ -49,18 +49,26 @@ Deno.test("an empty split is refused at load, naming the dataset, the split and 
       "id,split,t1,mask\na,train,a.nii.gz,\nb,test,b.nii.gz,b_mask.nii.gz\n",
     );
     const def = folderDataset as DatasetDefinition<unknown>;
+    const folder = await def.load(
+      v.parse(def.schema as v.GenericSchema, { manifest: `${dir}/m.csv`, size: 8 }),
+      {},
+    );
+    assert.equal((await collect(folder.cases("test"))).length, 1, "the splits that have cases are usable");
     await assertRefused(
-      () => def.load(v.parse(def.schema as v.GenericSchema, { manifest: `${dir}/m.csv`, size: 8 }), {}),
+      () => collect(folder.cases("validation")),
       `${dir}/m.csv`,
-      /folder.*split 'validation' is empty/,
+      /dataset 'folder': split 'validation' is empty/,
     );
     for (const id of ["BraTS2021_00000", "BraTS2021_00001"]) {
       await Deno.mkdir(`${dir}/brats/${id}`, { recursive: true });
       const f = patientFiles(`${dir}/brats`, id);
       for (const m of ["flair", "t1", "t1ce", "t2", "seg"]) await writeVolume(f[m]!, ball(), SHAPE);
     }
+    const brats = await bratsDataset.load(v.parse(bratsDataset.schema, { size: 8 }), {
+      dataRoot: `${dir}/brats`,
+    });
     await assertRefused(
-      () => bratsDataset.load(v.parse(bratsDataset.schema, { size: 8 }), { dataRoot: `${dir}/brats` }),
+      () => collect(brats.cases("validation")),
       "brats",
       /split 'validation' is empty.*2 patient.*validationFraction 0\.05/,
     );
