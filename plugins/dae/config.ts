@@ -6,13 +6,15 @@
 import * as v from "valibot";
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** A layer's channel count: bounded so that a typo cannot ask for weights beyond any machine's memory. */
+const width = v.pipe(positiveInt, v.maxValue(2048, "must be at most 2048"));
 const positive = v.pipe(v.number(), v.gtValue(0));
 const oddInt = v.pipe(positiveInt, v.check((n) => n % 2 === 1, "must be odd"));
 
 /** Schema of {@linkcode DaeConfig}; unknown fields are rejected. */
 export const daeSchema = v.strictObject({
   /** Channels per U-Net level, top to bottom (paper 2D: [64, 128, 256, 512]). */
-  widths: v.optional(v.pipe(v.array(positiveInt), v.minLength(1), v.maxLength(6)), [8, 16, 32]),
+  widths: v.optional(v.pipe(v.array(width), v.minLength(1), v.maxLength(6)), [8, 16, 32]),
   /** Optimisation steps. */
   steps: v.optional(positiveInt, 200),
   /** Samples per batch (paper: 16 slices; 3 volumes in 3D). */

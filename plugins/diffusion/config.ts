@@ -7,6 +7,8 @@
 import * as v from "valibot";
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** A layer's channel count: bounded so that a typo cannot ask for weights beyond any machine's memory. */
+const width = v.pipe(positiveInt, v.maxValue(2048, "must be at most 2048"));
 const nonNegativeInt = v.pipe(v.number(), v.integer(), v.minValue(0));
 const positive = v.pipe(v.number(), v.gtValue(0));
 const unit = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
@@ -15,7 +17,7 @@ const oddInt = v.pipe(positiveInt, v.check((n) => n % 2 === 1, "must be odd"));
 /** The model and its training: these fields decide the shared trained state. */
 const trainingEntries = {
   /** Channels per U-Net level, top to bottom (DDPM 256²: [128, 128, 256, 256, 512, 512]). */
-  widths: v.optional(v.pipe(v.array(positiveInt), v.minLength(1), v.maxLength(6)), [16, 32, 64]),
+  widths: v.optional(v.pipe(v.array(width), v.minLength(1), v.maxLength(6)), [16, 32, 64]),
   /** Residual blocks per level (DDPM: 2). */
   resBlocks: v.optional(positiveInt, 1),
   /** Levels (0 = full resolution) with self-attention after each block; the middle always has it. */

@@ -6,15 +6,17 @@
 import * as v from "valibot";
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** A layer's channel count: bounded so that a typo cannot ask for weights beyond any machine's memory. */
+const width = v.pipe(positiveInt, v.maxValue(2048, "must be at most 2048"));
 const positive = v.pipe(v.number(), v.gtValue(0));
 const oddInt = v.pipe(positiveInt, v.check((n) => n % 2 === 1, "must be odd"));
 
 /** Schema of {@linkcode FanoganConfig}; unknown fields are rejected. */
 export const fanoganSchema = v.strictObject({
   /** Channels of the critic's first block, doubled per block up to 8× (reference `DIM`: 64). */
-  width: v.optional(positiveInt, 8),
+  width: v.optional(width, 8),
   /** Latent dimension; z ~ N(0, I) (reference `ZDIM`: 128, `RAND_SAMPLING = 'normal'`). */
-  latentDim: v.optional(positiveInt, 128),
+  latentDim: v.optional(width, 128),
   /** Phase 1: generator steps (each after `criticIters` critic steps). */
   ganSteps: v.optional(positiveInt, 100),
   /** Critic steps per generator step (reference `CRITIC_ITERS`: 5). */

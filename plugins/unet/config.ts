@@ -7,12 +7,14 @@
 import * as v from "valibot";
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** A layer's channel count: bounded so that a typo cannot ask for weights beyond any machine's memory. */
+const width = v.pipe(positiveInt, v.maxValue(2048, "must be at most 2048"));
 const positive = v.pipe(v.number(), v.gtValue(0));
 
 /** Schema of {@linkcode UnetConfig}; unknown fields are rejected. */
 export const unetSchema = v.strictObject({
   /** Channels per U-Net level, top to bottom (the DAE paper 2D: [64, 128, 256, 512]). */
-  widths: v.optional(v.pipe(v.array(positiveInt), v.minLength(1), v.maxLength(6)), [16, 32, 64]),
+  widths: v.optional(v.pipe(v.array(width), v.minLength(1), v.maxLength(6)), [16, 32, 64]),
   /** Optimisation steps. */
   steps: v.optional(positiveInt, 600),
   /** Samples per batch. */

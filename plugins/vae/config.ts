@@ -7,15 +7,17 @@
 import * as v from "valibot";
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** A layer's channel count: bounded so that a typo cannot ask for weights beyond any machine's memory. */
+const width = v.pipe(positiveInt, v.maxValue(2048, "must be at most 2048"));
 const positive = v.pipe(v.number(), v.gtValue(0));
 const oddInt = v.pipe(positiveInt, v.check((n) => n % 2 === 1, "must be odd"));
 
 /** The fields that decide the trained model; identical in both methods' schemas. */
 const trainingEntries = {
   /** Channels per encoder/decoder level, top to bottom (as the DAE; paper 2D: [64, 128, 256, 512]). */
-  widths: v.optional(v.pipe(v.array(positiveInt), v.minLength(1), v.maxLength(6)), [16, 32, 64]),
+  widths: v.optional(v.pipe(v.array(width), v.minLength(1), v.maxLength(6)), [16, 32, 64]),
   /** Latent dimensions of the dense bottleneck. */
-  latentDim: v.optional(positiveInt, 128),
+  latentDim: v.optional(width, 128),
   /** Weight of the KL divergence (summed over latent dims) against the mean squared error per voxel. */
   beta: v.optional(v.pipe(v.number(), v.minValue(0)), 1e-5),
   /** Optimisation steps. */
