@@ -49,6 +49,8 @@ export const unetPresets: Readonly<Record<string, Partial<UnetConfig>>> = {
     schedule: "cosine",
     cosinePeriod: 100 * 32,
   },
+  /** The `dae-cpu-small` network and optimisation, trained with labels: the upper bound at CPU size. */
+  "unet-cpu-small": { widths: [8, 16, 32], steps: 200, batchSize: 16, lr: 1e-3 },
   /** The DAE paper's 3D architecture (32/64/128, batch 3, one-cycle to 1e-3), trained with labels. */
   "unet-paper-3d": { widths: [32, 64, 128], batchSize: 3, lr: 1e-3, schedule: "one-cycle", steps: 20000 },
 };
