@@ -54,10 +54,17 @@ export const daeSchema = v.strictObject({
 /** The DAE's resolved configuration. */
 export type DaeConfig = v.InferOutput<typeof daeSchema>;
 
-/** Named configurations (config data, not code). */
+/**
+ * Model selection as the reference: the validation loss every 32 steps, ending with the weights that had the
+ * lowest (DenoisingAE `trainer.py`, `utilities.py` `ModelSaver`; bench/paper_budgets.ts).
+ */
+const paperModelSelection = { validateEvery: 32, keepBest: true };
+
+/** Named configurations (config data, not code); bench/paper_budgets.ts gives each paper value's source. */
 export const daePresets: Readonly<Record<string, Partial<DaeConfig>>> = {
   /** The paper's 2D DAE on BraTS (Kascenas et al. 2023; DenoisingAE `denoising.py`). */
   "dae-paper-2d": {
+    ...paperModelSelection,
     widths: [64, 128, 256, 512],
     steps: 2100 * 32,
     batchSize: 16,
@@ -68,12 +75,20 @@ export const daePresets: Readonly<Record<string, Partial<DaeConfig>>> = {
   /** Small enough for the default bench: about 3 minutes per run on one CPU core at 32×32. */
   "dae-cpu-small": { widths: [8, 16, 32], steps: 200, batchSize: 16, lr: 1e-3 },
   /** The paper's 3D DAE on head CT: 32/64/128 channels, batch 3, one-cycle to 1e-3. */
-  "dae-paper-3d": { widths: [32, 64, 128], batchSize: 3, lr: 1e-3, schedule: "one-cycle", steps: 20000 },
+  "dae-paper-3d": {
+    ...paperModelSelection,
+    widths: [32, 64, 128],
+    batchSize: 3,
+    lr: 1e-3,
+    schedule: "one-cycle",
+    steps: 20000,
+  },
   /**
    * The paper's 3D DAE trained on random 32×48×48 patches of the 64×96×96 field of view, for a machine with
    * 24 GiB and no GPU: about 4 GiB per step instead of about 30 GiB (see README.md); scoring on whole volumes.
    */
   "dae-paper-3d-patch": {
+    ...paperModelSelection,
     widths: [32, 64, 128],
     batchSize: 3,
     lr: 1e-3,

@@ -122,7 +122,11 @@ export type DiffusionConfig = AnoddpmConfig | DiffusionKlConfig | DiffusionKlInp
 /** The config fields that decide the trained model (the runner trains once per their values). */
 export const TRAINING_KEYS: readonly string[] = Object.keys(trainingEntries);
 
-/** The DDPM 256² model (Ho et al. 2020) with full-length chains; training length and batch stay the defaults. */
+/**
+ * The DDPM 256² model (Ho et al. 2020) with full-length chains, trained with the DAE's budget (2100 × 32 steps
+ * of 16 slices) and model selection (validation every 32 steps, best weights kept); bench/paper_budgets.ts
+ * gives each value's source.
+ */
 const paperModel = {
   widths: [128, 128, 256, 256, 512, 512],
   resBlocks: 2,
@@ -130,6 +134,11 @@ const paperModel = {
   heads: 1,
   dropout: 0.1,
   normGroups: 32,
+  steps: 2100 * 32,
+  batchSize: 16,
+  emaDecay: 0.9999,
+  validateEvery: 32,
+  keepBest: true,
   samplingStride: 1,
 };
 

@@ -57,7 +57,13 @@ export const fanoganSchema = v.strictObject({
 /** f-AnoGAN's resolved configuration. */
 export type FanoganConfig = v.InferOutput<typeof fanoganSchema>;
 
-/** Named configurations (config data, not code). */
+/**
+ * Model selection as the reference: the validation loss every 32 steps, ending with the weights that had the
+ * lowest (DenoisingAE `trainer.py`, `utilities.py` `ModelSaver`; bench/paper_budgets.ts).
+ */
+const paperModelSelection = { validateEvery: 32, keepBest: true };
+
+/** Named configurations (config data, not code); bench/paper_budgets.ts gives each paper value's source. */
 export const fanoganPresets: Readonly<Record<string, Partial<FanoganConfig>>> = {
   /**
    * The f-AnoGAN reference's values (tSchlegl/f-AnoGAN `wgangp_64x64.py`, `z_encoding_izif.py`). The
@@ -66,6 +72,7 @@ export const fanoganPresets: Readonly<Record<string, Partial<FanoganConfig>>> = 
    * (an assumption, not a published figure: recompute it for the split in use).
    */
   "fanogan-paper-2d": {
+    ...paperModelSelection,
     width: 64,
     latentDim: 128,
     ganSteps: 1400,

@@ -1,9 +1,10 @@
 /**
  * The phantom2d dataset definition: generated brain-MRI-like slices, healthy train and validation subjects,
- * test subjects with lesions. Nothing is read from disk.
+ * test subjects with lesions and a labelled split (other subjects with lesions) for supervised methods.
+ * Nothing is read from disk.
  * @module
  */
-import type { Case, Dataset, DatasetDefinition, DatasetOptions, Split } from "../../core/dataset.ts";
+import type { AnySplit, Case, Dataset, DatasetDefinition, DatasetOptions } from "../../core/dataset.ts";
 import { type Phantom2dConfig, phantom2dSchema } from "./config.ts";
 import { CHANNELS } from "./contrast.ts";
 import { generateCase, subjectCount } from "./generate.ts";
@@ -30,7 +31,8 @@ export function phantom2dHash(config: Phantom2dConfig, codeVersion?: string): Pr
  */
 export const phantom2dDataset: DatasetDefinition<Phantom2dConfig> = {
   id: "phantom2d",
-  description: "Generated 4-channel brain-MRI-like phantom slices; test subjects carry tumour-like lesions",
+  description:
+    "Generated 4-channel brain-MRI-like phantom slices; test and labelled subjects carry tumour-like lesions",
   dims: 2,
   source: "generated",
   schema: phantom2dSchema,
@@ -42,7 +44,8 @@ export const phantom2dDataset: DatasetDefinition<Phantom2dConfig> = {
       channels: CHANNELS,
       preprocessingHash,
       preprocessing: { ...config },
-      async *cases(split: Split): AsyncIterable<Case> {
+      hasLabelled: true,
+      async *cases(split: AnySplit): AsyncIterable<Case> {
         const count = subjectCount(config, split);
         for (let i = 0; i < count; i++) yield generateCase(config, split, i);
       },

@@ -47,10 +47,17 @@ export const unetSchema = v.strictObject({
 /** The supervised U-Net's resolved configuration. */
 export type UnetConfig = v.InferOutput<typeof unetSchema>;
 
-/** Named configurations (config data, not code). */
+/**
+ * Model selection as the reference: the validation loss every 32 steps, ending with the weights that had the
+ * lowest (DenoisingAE `trainer.py`, `utilities.py` `ModelSaver`; bench/paper_budgets.ts).
+ */
+const paperModelSelection = { validateEvery: 32, keepBest: true };
+
+/** Named configurations (config data, not code); bench/paper_budgets.ts gives each paper value's source. */
 export const unetPresets: Readonly<Record<string, Partial<UnetConfig>>> = {
   /** The DAE paper's 2D architecture and optimiser, trained with labels. */
   "unet-paper-2d": {
+    ...paperModelSelection,
     widths: [64, 128, 256, 512],
     steps: 2100 * 32,
     batchSize: 16,
@@ -58,6 +65,15 @@ export const unetPresets: Readonly<Record<string, Partial<UnetConfig>>> = {
     schedule: "cosine",
     cosinePeriod: 100 * 32,
   },
+  /** The `dae-cpu-small` network and optimisation, trained with labels: the upper bound at CPU size. */
+  "unet-cpu-small": { widths: [8, 16, 32], steps: 200, batchSize: 16, lr: 1e-3 },
   /** The DAE paper's 3D architecture (32/64/128, batch 3, one-cycle to 1e-3), trained with labels. */
-  "unet-paper-3d": { widths: [32, 64, 128], batchSize: 3, lr: 1e-3, schedule: "one-cycle", steps: 20000 },
+  "unet-paper-3d": {
+    ...paperModelSelection,
+    widths: [32, 64, 128],
+    batchSize: 3,
+    lr: 1e-3,
+    schedule: "one-cycle",
+    steps: 20000,
+  },
 };
