@@ -33,7 +33,9 @@ export const gridPresets: Readonly<Record<string, Grid>> = {
   }, "grid preset 'phantom-noise'"),
 
   // The paper's experiments at the paper's scale: GPU-sized (tens of thousands of steps per cell). The BraTS
-  // and head-CT grids read the data from `--data DIR`; see bench/README.md for each grid's command.
+  // and head-CT grids read the data from `--data DIR`; see bench/README.md for each grid's command. Every
+  // method's training length, batch and inference settings are in `paper_budgets.ts`, with their sources;
+  // a test checks each cell's resolved config against it.
 
   /**
    * Table 2 of the paper: noise type × inference method. The DAE and the three diffusion inference methods
@@ -88,7 +90,7 @@ export const gridPresets: Readonly<Record<string, Grid>> = {
     datasets: [{ id: "headct", config: {} }],
     methods: [
       { id: "thresholding", label: "Thresholding (CT window)" },
-      { id: "vae", config: { widths: [32, 64, 128], batchSize: 3, steps: 20000 }, label: "VAE 3D" },
+      { id: "vae", preset: "vae-paper-3d", label: "VAE 3D" },
       { id: "dae", preset: "dae-paper-3d", label: "DAE 3D" },
       { id: "unet", preset: "unet-paper-3d", label: "U-Net 3D (supervised, upper bound)" },
     ],

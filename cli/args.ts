@@ -30,14 +30,43 @@ export const runFlags = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** Parses `args` with `options`, turning node:util's errors into {@linkcode UsageError}s. */
+/** Flags whose value is a comma-separated list: an empty item (`--metrics ,`, `--seeds 0,,1`) is refused. */
+export const LIST_FLAGS: readonly string[] = ["metrics", "seeds"];
+
+/**
+ * Parses `args` with `options`, turning node:util's errors into {@linkcode UsageError}s. Words that are not
+ * flags are refused (no subcommand takes positional arguments), and so are empty items in
+ * {@linkcode LIST_FLAGS}, before anything runs.
+ */
 export function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+  let parsed;
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
+  const extra = parsed.positionals[0];
+  if (extra !== undefined) {
+    throw new UsageError(`unexpected argument '${extra}' (this command takes only --flags; see --help)`);
+  }
+  const values = parsed.values as Record<string, unknown>;
+  for (const flag of LIST_FLAGS) {
+    if (typeof values[flag] === "string") listItems(values[flag], `--${flag}`);
+  }
+  return parsed;
 }
+
+/** Splits a comma-separated flag value; throws a {@linkcode UsageError} on an empty item. */
+export function listItems(value: string, flag: string): string[] {
+  const items = value.split(",").map((s) => s.trim());
+  if (items.some((s) => s === "")) {
+    throw new UsageError(`${flag}: empty item in '${value}' (give a comma-separated list such as a,b,c)`);
+  }
+  return items;
+}
+
+/** The largest seed: seeds are 32-bit, so a larger one would silently train the model of seed mod 2^32. */
+export const MAX_SEED = 0xffffffff;
 
 /**
  * Turns `key=value` strings into an object; values are read as JSON where they parse (numbers, booleans,
@@ -69,9 +98,9 @@ export function parseOverrides(items: readonly string[] | undefined, flag: strin
 
 /** Builds a run specification (unvalidated) from parsed run flags. */
 export function specFromFlags(v: Record<string, unknown>): Record<string, unknown> {
-  const seed = Number(v.seed);
-  if (!Number.isInteger(seed) || seed < 0) {
-    throw new UsageError(`--seed must be a non-negative integer, got '${v.seed}'`);
+  const seed = /^\d{1,10}$/.test(String(v.seed)) ? Number(v.seed) : NaN;
+  if (!(seed <= MAX_SEED)) {
+    throw new UsageError(`--seed must be a whole number from 0 to ${MAX_SEED}, got '${v.seed}'`);
   }
   return {
     dataset: v.dataset,
@@ -84,6 +113,6 @@ export function specFromFlags(v: Record<string, unknown>): Record<string, unknow
     ...(v.noise !== undefined ? { noise: v.noise } : {}),
     ...(v.preset !== undefined ? { preset: v.preset } : {}),
     ...(v.data !== undefined ? { dataRoot: v.data } : {}),
-    ...(v.metrics !== undefined ? { metrics: String(v.metrics).split(",").filter(Boolean) } : {}),
+    ...(v.metrics !== undefined ? { metrics: listItems(String(v.metrics), "--metrics") } : {}),
   };
 }

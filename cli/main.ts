@@ -37,6 +37,7 @@ const USAGE = {
                  [--dataset-set key=value ...] [--noise-set key=value ...] [--runs-dir runs]
        deno task train --from runs/<run-id>/run.json [--runs-dir runs]
        deno task train --resume runs/<run-id>
+  [--checkpoint-seconds S] (default 180; 0: after every step)
   Trains a method, saves it, scores the test split and writes runs/<run-id>/ (run.json, model.state,
   metrics.json, examples.png). --from reruns exactly the run a run.json records (e.g. a leaderboard cell:
   results/<grid>/runs/<cell-id>/run.json) and says whether its metrics match. --resume continues an
@@ -81,6 +82,7 @@ async function train(args: string[]): Promise<void> {
     ...runFlags,
     from: { type: "string" },
     resume: { type: "string" },
+    "checkpoint-seconds": { type: "string" },
   });
   if (values.help) return console.log(USAGE.train);
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'\n${USAGE.train}`);
@@ -88,12 +90,19 @@ async function train(args: string[]): Promise<void> {
   if (values.from && values.resume) throw new UsageError("--from and --resume exclude each other");
   if (source) {
     // The record fixes everything; other run flags would make it another run.
-    const extra = args.filter((a) => a.startsWith("--") && !/^--(from|resume|runs-dir)(=|$)/.test(a));
+    const extra = args.filter((a) =>
+      a.startsWith("--") && !/^--(from|resume|runs-dir|checkpoint-seconds)(=|$)/.test(a)
+    );
     if (extra.length) throw new UsageError(`${values.from ? "--from" : "--resume"} takes no ${extra[0]}`);
   }
   const recordDir = values.from ? values.from.replace(/\/run\.json$/, "") : values.resume?.replace(/\/$/, "");
   const record = recordDir ? await runRecordOf(recordDir) : undefined;
   const resolved = resolveRun(record ? record.spec : specFromFlags(values));
+  const every = values["checkpoint-seconds"];
+  const checkpointSeconds = every === undefined ? undefined : Number(every);
+  if (checkpointSeconds !== undefined && !(checkpointSeconds >= 0)) {
+    throw new UsageError(`--checkpoint-seconds must be a number ≥ 0, got '${every}'`);
+  }
   const controller = new AbortController();
   const stop = () => {
     if (controller.signal.aborted) Deno.exit(130);
@@ -108,6 +117,7 @@ async function train(args: string[]): Promise<void> {
     result = await trainAndEvaluate(resolved, {
       runsDir: values["runs-dir"],
       signal: controller.signal,
+      ...(checkpointSeconds !== undefined ? { checkpointSeconds } : {}),
       ...(values.resume ? { resumeDir: recordDir! } : {}),
       log: (line) => console.error(line),
       progress: (stage, unit) => new ProgressBar(stage, { unit }),

@@ -53,8 +53,8 @@ export interface Dataset {
   /** Channel names, e.g. ["flair", "t1", "t1ce", "t2"]. */
   readonly channels: readonly string[];
   /**
-   * Hash of the source data and every preprocessing parameter: results with different hashes were not
-   * computed on identically preprocessed data and are never compared.
+   * Hash of the source data's content, every preprocessing parameter and `DatasetOptions.codeVersion`:
+   * results with different hashes were not computed on identically preprocessed data and are never compared.
    */
   readonly preprocessingHash: string;
   /** The resolved preprocessing parameters the hash covers, recorded with every result. */
@@ -101,4 +101,30 @@ export function standardSplit(datasetId: string, split: AnySplit): Split {
     throw new Error(`dataset '${datasetId}' has no labelled training split (needed by supervised methods)`);
   }
   return split;
+}
+
+/**
+ * Throws `dataset '<id>': split '<split>' is empty (<why>)` when `ids` is empty. Datasets call it when a split is
+ * read, so an empty split is named with its cause instead of surfacing later as "no samples"; a dataset whose
+ * unused splits are empty (e.g. test-only, for scoring) still loads.
+ *
+ * @example
+ * ```ts
+ * import { requireCases } from "./dataset.ts";
+ * let message = "";
+ * try {
+ *   requireCases("demo", "validation", [], () => "manifest.csv has no validation row; add one");
+ * } catch (e) {
+ *   message = (e as Error).message;
+ * }
+ * console.assert(message === "dataset 'demo': split 'validation' is empty (manifest.csv has no validation row; add one)");
+ * ```
+ */
+export function requireCases(
+  datasetId: string,
+  split: Split,
+  ids: readonly string[],
+  why: () => string,
+): void {
+  if (ids.length === 0) throw new Error(`dataset '${datasetId}': split '${split}' is empty (${why()})`);
 }

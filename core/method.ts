@@ -54,26 +54,64 @@ export interface TrainContext {
   readonly noise?: NoiseSource;
   /** Reports steps, losses and ETA. */
   readonly progress: ProgressReporter;
-  /** Persists an intermediate state (the runner decides where). */
+  /**
+   * Persists a checkpoint (the runner decides where): the full training state, from which `resume` continues.
+   * Called every `checkpointSeconds` and once more when training stops on `signal`.
+   */
   readonly checkpoint: (state: MethodState) => Promise<void>;
-  /** Stops training early when aborted. */
-  readonly signal?: AbortSignal;
-  /** A checkpoint written by an interrupted run of the same spec: training continues from it. */
-  readonly resume?: MethodState;
-  /** Seconds between checkpoints. */
+  /**
+   * Seconds between checkpoints, checked after each step (default {@linkcode DEFAULT_CHECKPOINT_SECONDS};
+   * 0: after every step). No checkpoint is written after the last step.
+   */
   readonly checkpointSeconds?: number;
-  /** Called after each step (the runner writes `train_log.csv` from it). */
-  readonly onStep?: (r: { step: number; loss: number; lr?: number; validationLoss?: number }) => void;
+  /**
+   * A checkpoint written by an interrupted training of the same method, config, data and seed: training
+   * continues from it and ends as an uninterrupted run would (bit-identical on the cpu backend). A checkpoint
+   * of anything else is refused.
+   */
+  readonly resume?: MethodState;
+  /**
+   * Stops training when aborted: the loop writes a checkpoint and throws `TrainingInterrupted`
+   * (core/training.ts), so that an interrupted run is never taken for a finished one.
+   */
+  readonly signal?: AbortSignal;
+  /** Called after every step (for `train_log.csv`); keep it cheap. */
+  readonly onStep?: (record: StepRecord) => void;
+}
+
+/** Default seconds between training checkpoints: a kill loses at most this much training. */
+export const DEFAULT_CHECKPOINT_SECONDS = 180;
+
+/** What the training loop reports after each step. */
+export interface StepRecord {
+  /** Steps finished, 1-based (the last step of a run is its step count). */
+  readonly step: number;
+  /** The training loss of this step. */
+  readonly loss: number;
+  /** The learning rate this step used, where the method has one schedule. */
+  readonly lr?: number;
+  /** The validation loss, on the steps where it was computed. */
+  readonly validationLoss?: number;
 }
 
 /** A summary the method returns after training. */
 export interface TrainSummary {
-  /** Optimisation steps taken. */
+  /** Optimisation steps the model has been trained for (after a resume, those before it included). */
   readonly steps: number;
   /** The last training loss, where there is one. */
   readonly finalLoss?: number;
-  /** Loss on the validation set at the end, where computed. */
+  /** Validation loss of the weights training ends with (the best ones with `keepBest`), where computed. */
   readonly validationLoss?: number;
+  /** Validation-loss checks made (model selection; the one at the end included). */
+  readonly validations?: number;
+  /** The step whose weights had the lowest validation loss. */
+  readonly bestStep?: number;
+  /** That lowest validation loss. */
+  readonly bestValidationLoss?: number;
+  /** Whether training ended with the weights of `bestStep` (config `keepBest`) rather than the last. */
+  readonly keptBest?: boolean;
+  /** The step a resumed training continued from. */
+  readonly resumedFrom?: number;
 }
 
 /** A serialisable method state: named float tensors plus JSON. */

@@ -18,6 +18,7 @@ import {
   selectBackend,
   silentProgress,
   tf,
+  TrainingInterrupted,
   type TrainSummary,
 } from "../core/mod.ts";
 import type { PrCurve } from "../stats/pr_curve.ts";
@@ -63,7 +64,7 @@ export interface RunOptions {
   readonly identity?: RunIdentity;
   /** Continue the interrupted (or killed) run in this directory instead of starting a new one. */
   readonly resumeDir?: string;
-  /** Seconds between training checkpoints (default 120). */
+  /** Seconds between training checkpoints (default: the loop's, `DEFAULT_CHECKPOINT_SECONDS`). */
   readonly checkpointSeconds?: number;
   /** Extra fields for `run.json` (e.g. the bench's grid and cell id). */
   readonly record?: Readonly<Record<string, unknown>>;
@@ -85,8 +86,8 @@ export interface RunResult {
   readonly metrics: Readonly<Record<string, MetricResult>>;
   /** Backend used. */
   readonly backend: string;
-  /** Training steps, final loss and validation loss. */
-  readonly training: { steps: number; finalLoss?: number; validationLoss?: number; seconds: number };
+  /** The training summary (steps, losses, model selection) and its wall time. */
+  readonly training: TrainSummary & { seconds: number };
   /** Scoring time and throughput. */
   readonly scoring: ScoringSummary;
   /** Peak resident memory seen during the run, MiB. */
@@ -221,7 +222,7 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
               ...(noise ? { noise } : {}),
               progress: o.progress?.("train", "it") ?? silentProgress,
               checkpoint: (state) => writeState(`${runDir}/checkpoint.state`, state),
-              checkpointSeconds: o.checkpointSeconds ?? 120,
+              ...(o.checkpointSeconds !== undefined ? { checkpointSeconds: o.checkpointSeconds } : {}),
               ...(resume ? { resume } : {}),
               ...(o.signal ? { signal: o.signal } : {}),
               onStep: (step) =>
@@ -230,10 +231,13 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
                 ),
             },
           );
+        } catch (e) {
+          // The loop wrote a checkpoint before it stopped: the run can be resumed.
+          if (e instanceof TrainingInterrupted) throw new RunInterrupted(runDir);
+          throw e;
         } finally {
           await trainLog.flush(); // also after a failure: the curve shows where it went wrong
         }
-        if (o.signal?.aborted) throw new RunInterrupted(runDir);
         if (shared) {
           await Deno.mkdir(shared.slice(0, shared.lastIndexOf("/")), { recursive: true });
           await writeState(shared, await method.save());
@@ -265,12 +269,7 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
       identity,
       metrics: evaluation.metrics,
       backend: backend.name,
-      training: {
-        steps: summary.steps,
-        ...(summary.finalLoss !== undefined ? { finalLoss: summary.finalLoss } : {}),
-        ...(summary.validationLoss !== undefined ? { validationLoss: summary.validationLoss } : {}),
-        seconds: trainSeconds,
-      },
+      training: { ...summary, seconds: trainSeconds },
       scoring: evaluation.scoring,
       peakRssMiB: Math.round(sampleMemory() / 2 ** 20),
       ...(evaluation.prCurve ? { prCurve: evaluation.prCurve } : {}),

@@ -5,8 +5,9 @@
  */
 import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
 import type { Dataset, DatasetDefinition, DatasetOptions, Split } from "../../core/dataset.ts";
-import { standardSplit } from "../../core/dataset.ts";
-import { type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
+import { requireCases, standardSplit } from "../../core/dataset.ts";
+import { statRegularFile } from "../../core/files.ts";
+import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
 import { type BratsConfig, bratsSchema } from "./config.ts";
 import { preprocessSlices } from "./slices.ts";
 import { splitPatients } from "./split.ts";
@@ -33,27 +34,18 @@ export async function listPatients(root: string): Promise<string[]> {
   return ids.sort();
 }
 
-/** Reads one patient's modalities and segmentation, checking that every file exists and the grids agree. */
+/** Reads one patient's modalities and segmentation, checking that every file exists and the voxel grids agree. */
 export async function readPatient(
   root: string,
   id: string,
 ): Promise<{ channels: NiftiVolume[]; seg: NiftiVolume }> {
   const files = patientFiles(root, id);
   for (const [m, f] of Object.entries(files)) {
-    if (!(await Deno.stat(f).then((s) => s.isFile, () => false))) {
-      throw new Error(`${f}: missing ${m === "seg" ? "segmentation" : `modality '${m}'`} for patient ${id}`);
-    }
+    await statRegularFile(f, `${m === "seg" ? "segmentation" : `modality '${m}'`} of patient ${id}`);
   }
   const channels = await Promise.all(BRATS_CHANNELS.map((m) => readNifti(files[m]!)));
   const seg = await readNifti(files.seg!);
-  const ref = channels[0]!;
-  for (const vol of [...channels.slice(1), seg]) {
-    if (vol.shape.join() !== ref.shape.join()) {
-      throw new Error(
-        `${vol.path}: shape [${vol.shape.join(", ")}] does not match ${ref.path} [${ref.shape.join(", ")}]`,
-      );
-    }
-  }
+  assertSameGrid(channels[0]!, [...channels.slice(1), seg]);
   return { channels, seg };
 }
 
@@ -69,7 +61,7 @@ async function load(config: BratsConfig, options: DatasetOptions): Promise<Datas
     `patient folders in ${root}`,
   );
   const preprocessing = { ...config, channels: BRATS_CHANNELS, resize: "bilinear, labels > 0.5" };
-  const key = await preprocessingKey("brats", preprocessing, sources);
+  const key = await preprocessingKey("brats", preprocessing, sources, options.codeVersion);
   const build = async (id: string, split: Split) => {
     const { channels, seg } = await readPatient(root, id);
     const [x, y, z] = channels[0]!.shape as [number, number, number];
@@ -94,7 +86,23 @@ async function load(config: BratsConfig, options: DatasetOptions): Promise<Datas
     channels: BRATS_CHANNELS,
     preprocessingHash: key,
     preprocessing,
-    cases: (s) => store.cases(standardSplit("brats", s)),
+    cases: (s) => {
+      const split = standardSplit("brats", s);
+      requireCases(
+        "brats",
+        split,
+        splits[split],
+        () =>
+          split === "test"
+            ? `trainFraction ${config.trainFraction} and validationFraction ${config.validationFraction} leave ` +
+              `none of ${ids.length} patient(s) for testing; lower them or add patients`
+            : `${ids.length} patient(s) × ${split}Fraction ${
+              config[`${split}Fraction`]
+            } rounds to 0; raise it or ` +
+              `add patients`,
+      );
+      return store.cases(split);
+    },
   };
 }
 

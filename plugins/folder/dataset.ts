@@ -15,7 +15,9 @@ import type {
   Dims,
   Split,
 } from "../../core/dataset.ts";
-import { type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
+import { requireCases } from "../../core/dataset.ts";
+import { statRegularFile } from "../../core/files.ts";
+import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
 import { preprocessSlices } from "../brats/slices.ts";
 import { type FolderConfig, folderSchema } from "./config.ts";
 import { type Manifest, type ManifestCase, readManifest } from "./manifest.ts";
@@ -37,23 +39,22 @@ function filesOf(m: Manifest<AnySplit>, c: ManifestCase<AnySplit>): Array<[role:
   ];
 }
 
-/** Throws naming the manifest, the case and the path of the first file that does not exist. */
+/** Throws naming the file, the manifest and the case for the first path that is not a regular file. */
 async function checkFilesExist(m: Manifest<AnySplit>): Promise<void> {
   for (const c of m.cases) {
-    for (const [role, p] of filesOf(m, c)) {
-      const ok = await Deno.stat(p).then((s) => s.isFile, () => false);
-      if (!ok) throw new Error(`${m.path}: case '${c.id}': ${role} file not found: ${p}`);
-    }
+    for (const [role, p] of filesOf(m, c)) await statRegularFile(p, `${role} of case '${c.id}' in ${m.path}`);
   }
 }
 
-/** Reads an entry's files; every grid must equal the first channel's, and values must be finite. */
+/** Reads an entry's files; every voxel grid must equal the first channel's, and values must be finite. */
 export async function readCase(m: Manifest<AnySplit>, c: ManifestCase<AnySplit>): Promise<CaseVolumes> {
   const read = async (role: string, p: string) => {
     try {
       const vol = await readNifti(p);
       if (vol.shape.length !== 3) {
-        throw new Error(`${p}: expected a 3D volume, got shape [${vol.shape.join(", ")}]`);
+        throw new Error(
+          `${p}: expected a 3D volume, got shape [${vol.shape.join(", ")}] (give one 3D volume per file)`,
+        );
       }
       return vol;
     } catch (e) {
@@ -62,17 +63,11 @@ export async function readCase(m: Manifest<AnySplit>, c: ManifestCase<AnySplit>)
   };
   const files = filesOf(m, c);
   const vols = await Promise.all(files.map(([role, p]) => read(role, p)));
-  const ref = vols[0]!;
-  vols.forEach((vol, i) => {
-    if (vol.shape.join() !== ref.shape.join()) {
-      throw new Error(
-        `${m.path}: case '${c.id}': shape mismatch: ${files[i]![0]} ${vol.path} is [${
-          vol.shape.join(", ")
-        }] ` +
-          `but ${files[0]![0]} ${ref.path} is [${ref.shape.join(", ")}]`,
-      );
-    }
-  });
+  try {
+    assertSameGrid(vols[0]!, vols.slice(1));
+  } catch (e) {
+    throw new Error(`${m.path}: case '${c.id}': ${(e as Error).message}`);
+  }
   const n = c.images.length;
   return {
     channels: vols.slice(0, n),
@@ -172,7 +167,7 @@ function loader(dims: Dims) {
       channels: m.channels,
       ...(dims === 2 ? { resize: "bilinear, masks > 0.5" } : { resample: "trilinear, masks > 0.5" }),
     };
-    const key = await preprocessingKey(datasetId, preprocessing, sources);
+    const key = await preprocessingKey(datasetId, preprocessing, sources, options.codeVersion);
     const build = async (id: string, split: AnySplit): Promise<Case> => {
       const entry = byId.get(id)!;
       return toCase(id, split, await readCase(m, entry), config, dims, `${m.path}: case '${id}'`);
@@ -181,7 +176,12 @@ function loader(dims: Dims) {
     // The cache store knows the three standard splits; the labelled one is a second entry under its own key.
     let labelled: ReturnType<typeof openCaseStore> | undefined;
     const openLabelled = async () => {
-      const labelledKey = await preprocessingKey(datasetId, { ...preprocessing, split: "labelled" }, sources);
+      const labelledKey = await preprocessingKey(
+        datasetId,
+        { ...preprocessing, split: "labelled" },
+        sources,
+        options.codeVersion,
+      );
       return openCaseStore({
         datasetId,
         key: labelledKey,
@@ -198,7 +198,15 @@ function loader(dims: Dims) {
       preprocessing,
       hasLabelled: labelledIds.length > 0,
       async *cases(split: AnySplit) {
-        if (split !== "labelled") return yield* store.cases(split);
+        if (split !== "labelled") {
+          requireCases(
+            datasetId,
+            split,
+            splits[split],
+            () => `${m.path} has no case with split '${split}'; add one`,
+          );
+          return yield* store.cases(split);
+        }
         if (labelledIds.length === 0) {
           throw new Error(
             `dataset '${datasetId}': ${m.path} has no case with split 'labelled' (needed by supervised methods)`,

@@ -155,7 +155,7 @@ Deno.test("folder3d: isotropic cubes with masks; CSV manifest; paths relative to
   }
 });
 
-Deno.test("folder: clear errors for a missing file, a shape mismatch, NaN voxels and bad manifests", async () => {
+Deno.test("folder: clear errors for a missing file, a grid mismatch, NaN voxels and bad manifests", async () => {
   const root = await Deno.makeTempDir();
   try {
     await writeData(root);
@@ -171,7 +171,7 @@ Deno.test("folder: clear errors for a missing file, a shape mismatch, NaN voxels
       () => folderDataset.load(config, { dataRoot: root }),
       (e: Error) =>
         e.message.includes(
-          `${root}/manifest.json: case 'a': channel 't2' file not found: ${root}/img/nope.nii.gz`,
+          `${root}/img/nope.nii.gz: file not found (channel 't2' of case 'a' in ${root}/manifest.json`,
         ),
     );
 
@@ -183,7 +183,7 @@ Deno.test("folder: clear errors for a missing file, a shape mismatch, NaN voxels
     const ds = await folderDataset.load(config, { dataRoot: root });
     await assert.rejects(
       () => all(ds, "train"),
-      /case 'a': shape mismatch: channel 't2' .*small\.nii\.gz is \[4, 4, 4\] but channel 't1' .*a_t1\.nii\.gz is \[20, 16, 8\]/,
+      /case 'a': .*small\.nii\.gz: voxel grid differs from .*a_t1\.nii\.gz: shape \[4, 4, 4\] vs \[20, 16, 8\]/,
     );
 
     const nan = brain(100, false).image;
@@ -224,7 +224,7 @@ Deno.test("readManifest: rejects 'labelled' rows unless asked (headct's use), re
     assert.deepEqual(ok.cases[0]!.images, ["/data/x.nii"]);
     assert.equal(ok.cases[0]!.mask, "/abs/m.nii");
     await Deno.writeTextFile(`${root}/bad.csv`, "id,split,ct\nx,train\n");
-    await assert.rejects(() => readManifest(`${root}/bad.csv`), /line 2 has 2 cells, header has 3/);
+    await assert.rejects(() => readManifest(`${root}/bad.csv`), /line 2 has 2 cells, the header has 3/);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

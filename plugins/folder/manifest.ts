@@ -4,8 +4,9 @@
  *
  * JSON: `{ "channels": ["t1"], "cases": [{ "id": "a", "split": "train", "images": ["a_t1.nii.gz"],
  * "mask": "a_seg.nii.gz", "foreground": "a_brain.nii.gz" }] }`.
- * CSV: a header `id,split,<one column per channel>,mask,foreground` (mask and foreground optional columns,
- * cells may be empty); channel names are the column names.
+ * CSV (RFC 4180: cells holding commas, quotes or line breaks are quoted, quotes doubled): a header
+ * `id,split,<one column per channel>,mask,foreground` (mask and foreground optional columns, cells may be
+ * empty); channel names are the column names.
  *
  * Splits are train, validation and test; the "labelled" split (training patients with lesion masks, for
  * supervised baselines) is accepted only when the caller asks for it with `{ labelled: true }`.
@@ -14,6 +15,8 @@
 import { dirname, isAbsolute, join } from "node:path";
 import * as v from "valibot";
 import { parseConfig } from "../../core/config.ts";
+import { parseCsv } from "../../core/csv.ts";
+import { statRegularFile } from "../../core/files.ts";
 import type { AnySplit, Split } from "../../core/dataset.ts";
 
 const path = v.pipe(v.string(), v.minLength(1));
@@ -96,6 +99,7 @@ export async function readManifest(
   file: string,
   options: ReadManifestOptions = {},
 ): Promise<Manifest<AnySplit>> {
+  await statRegularFile(file, "the dataset manifest");
   let text: string;
   try {
     text = await Deno.readTextFile(file);
@@ -108,7 +112,7 @@ export async function readManifest(
     try {
       raw = JSON.parse(text);
     } catch (e) {
-      throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+      throw new Error(`${file}: not valid JSON (${(e as Error).message}; fix the manifest)`);
     }
   }
   const m = parseConfig(manifestSchema, raw, file);
@@ -132,20 +136,21 @@ export async function readManifest(
 }
 
 function fromCsv(text: string, file: string): unknown {
-  const rows = text.split(/\r?\n/).filter((l) => l.trim() !== "").map((l) =>
-    l.split(",").map((c) => c.trim())
-  );
-  const header = rows[0];
-  if (!header) throw new Error(`${file}: empty CSV`);
+  const rows = parseCsv(text, file).map((r) => ({ line: r.line, cells: r.fields.map((c) => c.trim()) }));
+  const header = rows[0]?.cells;
+  if (!header) throw new Error(`${file}: empty CSV (write a header id,split,<channels…>,mask,foreground)`);
   for (const need of ["id", "split"]) {
-    if (!header.includes(need)) throw new Error(`${file}: CSV header lacks column '${need}'`);
+    if (!header.includes(need)) throw new Error(`${file}: CSV header lacks column '${need}' (add it)`);
   }
   const channels = header.filter((h) => !["id", "split", "mask", "foreground"].includes(h));
   return {
     channels,
-    cases: rows.slice(1).map((row, r) => {
+    cases: rows.slice(1).map(({ line, cells: row }) => {
       if (row.length !== header.length) {
-        throw new Error(`${file}: line ${r + 2} has ${row.length} cells, header has ${header.length}`);
+        throw new Error(
+          `${file}: line ${line} has ${row.length} cells, the header has ${header.length} ` +
+            `(quote cells that hold commas)`,
+        );
       }
       const get = (name: string) => row[header.indexOf(name)];
       const opt = (name: string) => (header.includes(name) && get(name) ? { [name]: get(name) } : {});

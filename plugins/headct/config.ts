@@ -5,6 +5,15 @@
 import * as v from "valibot";
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** A field-of-view side: at most 512 voxels (512³ float32 is 512 MiB per case). */
+const side = v.pipe(positiveInt, v.maxValue(512, "must be at most 512"));
+/** Seeds are 32-bit: a larger one would act like seed mod 2^32 while claiming to differ. */
+const seed = v.pipe(
+  v.number(),
+  v.integer(),
+  v.minValue(0, "must be at least 0"),
+  v.maxValue(0xffffffff, "must be at most 4294967295"),
+);
 const fraction = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
 
 /** Resampling, field of view, window, split and lesion parameters. */
@@ -14,13 +23,13 @@ export const headctSchema = v.strictObject({
   /** Isotropic voxel size after resampling, mm. */
   spacingMm: v.optional(v.pipe(v.number(), v.minValue(0.1)), 2),
   /** Field of view [D, H, W] (z, y, x) in voxels: 64×96×96 at 2 mm is 128×192×192 mm. */
-  shape: v.optional(v.tuple([positiveInt, positiveInt, positiveInt]), [64, 96, 96]),
+  shape: v.optional(v.tuple([side, side, side]), [64, 96, 96]),
   /** HU window mapped to [0, 1]. */
   windowHU: v.optional(v.tuple([v.number(), v.number()]), [0, 80]),
   /** Head = HU above this, holes filled per axial slice. */
   foregroundHU: v.optional(v.number(), -500),
   /** Seed of the split and of synthetic lesions. */
-  seed: v.optional(v.pipe(v.number(), v.integer()), 0),
+  seed: v.optional(seed, 0),
   /** Fractions of mask-less volumes for training and validation (the rest are tested with synthetic lesions). */
   trainFraction: v.optional(fraction, 0.75),
   validationFraction: v.optional(fraction, 0.05),

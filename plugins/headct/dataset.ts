@@ -7,9 +7,9 @@
 import { join } from "node:path";
 import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
 import type { Case, Dataset, DatasetDefinition, DatasetOptions, Split } from "../../core/dataset.ts";
-import { standardSplit } from "../../core/dataset.ts";
+import { requireCases, standardSplit } from "../../core/dataset.ts";
 import { addSphereLesions } from "../../core/lesions/mod.ts";
-import { multiplyAffine, readNifti } from "../../core/nifti/mod.ts";
+import { assertSameGrid, multiplyAffine, readNifti } from "../../core/nifti/mod.ts";
 import { Rng } from "../../core/rng.ts";
 import { splitPatients } from "../brats/split.ts";
 import { readManifest } from "../folder/manifest.ts";
@@ -48,7 +48,7 @@ async function scanFolder(root: string): Promise<Entry[]> {
 async function entries(
   root: string,
   config: HeadctConfig,
-): Promise<{ list: Entry[]; splits: Record<Split, string[]> }> {
+): Promise<{ list: Entry[]; splits: Record<Split, string[]>; emptyWhy: (split: Split) => string }> {
   if (config.manifest) {
     const m = await readManifest(join(root, config.manifest));
     if (m.channels.length !== 1) {
@@ -61,17 +61,23 @@ async function entries(
       ...(c.mask ? { mask: c.mask } : {}),
     }));
     const by = (s: Split) => list.filter((e) => e.split === s).map((e) => e.id);
-    return { list, splits: { train: by("train"), validation: by("validation"), test: by("test") } };
+    const splits = { train: by("train"), validation: by("validation"), test: by("test") };
+    return { list, splits, emptyWhy: (s) => `${m.path} has no case with split '${s}'; add one` };
   }
   const list = await scanFolder(root);
-  const healthy = splitPatients(list.filter((e) => !e.mask).map((e) => e.id), config.seed, [
-    config.trainFraction,
-    config.validationFraction,
-  ]);
-  return {
-    list,
-    splits: { ...healthy, test: [...healthy.test, ...list.filter((e) => e.mask).map((e) => e.id)] },
-  };
+  const unmasked = list.filter((e) => !e.mask).map((e) => e.id);
+  const healthy = splitPatients(unmasked, config.seed, [config.trainFraction, config.validationFraction]);
+  const splits = { ...healthy, test: [...healthy.test, ...list.filter((e) => e.mask).map((e) => e.id)] };
+  const emptyWhy = (s: Split) =>
+    s === "test"
+      ? `${root} has no volume with a _mask file, and trainFraction ${config.trainFraction} and ` +
+        `validationFraction ${config.validationFraction} leave none of its ${unmasked.length} volume(s) for ` +
+        `testing; lower them or add volumes`
+      : `${unmasked.length} volume(s) without a mask in ${root} × ${s}Fraction ${
+        config[`${s}Fraction`]
+      } rounds ` +
+        `to 0; raise it or add volumes`;
+  return { list, splits, emptyWhy };
 }
 
 async function load(config: HeadctConfig, options: DatasetOptions): Promise<Dataset> {
@@ -79,7 +85,7 @@ async function load(config: HeadctConfig, options: DatasetOptions): Promise<Data
   if (!root) {
     throw new Error("headct: no data folder; pass --data /path/to/ct/folder (e.g. ../shared/data/real)");
   }
-  const { list, splits } = await entries(root, config);
+  const { list, splits, emptyWhy } = await entries(root, config);
   const byId = new Map(list.map((e) => [e.id, e]));
   const files = list.flatMap((e) => (e.mask ? [e.image, e.mask] : [e.image]));
   const sources = await fingerprintFiles(
@@ -88,16 +94,12 @@ async function load(config: HeadctConfig, options: DatasetOptions): Promise<Data
     config.manifest ? join(root, config.manifest) : `headct folder ${root}`,
   );
   const preprocessing = { ...config, channels: ["ct"] };
-  const key = await preprocessingKey("headct", preprocessing, sources);
+  const key = await preprocessingKey("headct", preprocessing, sources, options.codeVersion);
   const build = async (id: string, split: Split): Promise<Case> => {
     const e = byId.get(id)!;
     const ct = await readNifti(e.image);
     const mask = e.mask ? await readNifti(e.mask) : undefined;
-    if (mask && mask.shape.join() !== ct.shape.join()) {
-      throw new Error(
-        `${mask.path}: shape [${mask.shape.join(", ")}] does not match ${ct.path} [${ct.shape.join(", ")}]`,
-      );
-    }
+    if (mask) assertSameGrid(ct, [mask]);
     const grid = ct.shape.slice(0, 3) as [number, number, number];
     const vol = preprocessHeadCt(ct.data, grid, ct.spacing, config, ct.path, mask?.data);
     const shape = [...config.shape, 1] as [number, number, number, number];
@@ -136,7 +138,11 @@ async function load(config: HeadctConfig, options: DatasetOptions): Promise<Data
     channels: ["ct"],
     preprocessingHash: key,
     preprocessing,
-    cases: (sp) => store.cases(standardSplit("headct", sp)),
+    cases: (sp) => {
+      const split = standardSplit("headct", sp);
+      requireCases("headct", split, splits[split], () => emptyWhy(split));
+      return store.cases(split);
+    },
   };
 }
 

@@ -80,7 +80,7 @@ Deno.test("headct: CSV manifest splits; a listed missing file is named", async (
     await Deno.writeTextFile(`${root}/m.csv`, "id,split,ct\na,train,a.nii.gz\nb,test,b.nii.gz\n");
     await assert.rejects(
       headctDataset.load(v.parse(headctSchema, { manifest: "m.csv" }), { dataRoot: root }),
-      /b\.nii\.gz: missing file \(listed by .*m\.csv\)/,
+      /b\.nii\.gz: file not found \(listed by .*m\.csv;/,
     );
   } finally {
     await Deno.remove(root, { recursive: true });

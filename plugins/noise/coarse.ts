@@ -13,7 +13,14 @@ import { fillNormal } from "./normal.ts";
 import { noiseShape } from "./shape.ts";
 import { upsampleRolled } from "./upsample.ts";
 
-const gridSize = v.pipe(v.number(), v.integer(), v.minValue(2));
+/** Grid points per axis, bounded so that a typo cannot allocate B·res^d·C floats beyond memory. */
+const gridSize = (max: number) =>
+  v.pipe(
+    v.number(),
+    v.integer(),
+    v.minValue(2, "must be at least 2"),
+    v.maxValue(max, `must be at most ${max}`),
+  );
 
 /** Parsed `coarse` config. */
 export interface CoarseConfig {
@@ -29,8 +36,8 @@ export interface CoarseConfig {
 
 /** Config schema of the `coarse` noise (defaults filled in, unknown fields rejected). */
 export const coarseSchema: Schema<CoarseConfig> = v.strictObject({
-  resolution: v.optional(gridSize, 16),
-  resolution3d: v.optional(gridSize, 8),
+  resolution: v.optional(gridSize(1024), 16),
+  resolution3d: v.optional(gridSize(256), 8),
   sigma: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0)), 0.2),
   shiftPerSample: v.optional(v.boolean(), false),
 });

@@ -4,7 +4,7 @@
  * @module
  */
 import { createNoise3D } from "simplex-noise";
-import type { Case, Split } from "../../core/dataset.ts";
+import type { AnySplit, Case } from "../../core/dataset.ts";
 import { Rng } from "../../core/rng.ts";
 import { pixelCentre, renderAnatomy, sampleAnatomy, Tissue } from "./anatomy.ts";
 import { biasSlice, sampleBias } from "./bias.ts";
@@ -20,12 +20,22 @@ const MM_PER_IMAGE_UNIT = 120;
 const MM_PER_LEVEL = 60;
 
 /** Number of subjects the config gives `split`. */
-export function subjectCount(config: Phantom2dConfig, split: Split): number {
-  return split === "train"
-    ? config.trainSubjects
-    : split === "validation"
-    ? config.validationSubjects
-    : config.testSubjects;
+export function subjectCount(config: Phantom2dConfig, split: AnySplit): number {
+  switch (split) {
+    case "train":
+      return config.trainSubjects;
+    case "validation":
+      return config.validationSubjects;
+    case "test":
+      return config.testSubjects;
+    case "labelled":
+      return config.labelledSubjects;
+  }
+}
+
+/** Whether subjects of `split` carry lesions and labels: test subjects and the supervised methods' labelled ones. */
+export function hasLesions(split: AnySplit): boolean {
+  return split === "test" || split === "labelled";
 }
 
 /** The axial levels of a subject's slices, evenly spaced over `range` (its middle for one slice). */
@@ -36,7 +46,7 @@ export function sliceLevels(range: readonly [number, number], count: number): nu
 }
 
 /** The id of subject `index` of `split`, e.g. "test-003". */
-export function caseId(split: Split, index: number): string {
+export function caseId(split: AnySplit, index: number): string {
   return `${split}-${String(index).padStart(3, "0")}`;
 }
 
@@ -50,8 +60,9 @@ export interface Subject {
 
 /**
  * Generates subject `index` of `split`. Each subject has its own random stream derived from the seed, the
- * split and the index, so subjects do not depend on the subject counts or on each other. Test subjects get
- * lesions; train and validation subjects are healthy.
+ * split and the index, so subjects do not depend on the subject counts or on each other, and the labelled
+ * subjects are other subjects than the test ones. Test and labelled subjects get lesions; train and validation
+ * subjects are healthy.
  *
  * @example
  * ```ts
@@ -62,7 +73,7 @@ export interface Subject {
  * console.assert(s.case.shape.join() === "8,32,32,4" && s.case.label !== undefined);
  * ```
  */
-export function generateSubject(config: Phantom2dConfig, split: Split, index: number): Subject {
+export function generateSubject(config: Phantom2dConfig, split: AnySplit, index: number): Subject {
   const rng = new Rng(`phantom2d/${config.seed}/${split}/${index}`);
   const anatomy = sampleAnatomy(rng.fork("anatomy"));
   const contrast = sampleTissueContrast(rng.fork("contrast"));
@@ -70,7 +81,7 @@ export function generateSubject(config: Phantom2dConfig, split: Split, index: nu
   const bias = Array.from({ length: CHANNEL_COUNT }, () => sampleBias(biasRng));
   const textureRng = rng.fork("texture");
   const texture = createNoise3D(() => textureRng.next());
-  const lesions = split === "test" ? sampleLesions(rng.fork("lesions"), anatomy, config) : undefined;
+  const lesions = hasLesions(split) ? sampleLesions(rng.fork("lesions"), anatomy, config) : undefined;
   const noiseRng = rng.fork("noise");
 
   const size = config.size;
@@ -148,6 +159,6 @@ export function generateSubject(config: Phantom2dConfig, split: Split, index: nu
 }
 
 /** Generates subject `index` of `split` as a Case (see {@linkcode generateSubject}). */
-export function generateCase(config: Phantom2dConfig, split: Split, index: number): Case {
+export function generateCase(config: Phantom2dConfig, split: AnySplit, index: number): Case {
   return generateSubject(config, split, index).case;
 }

@@ -4,7 +4,17 @@
  */
 import * as v from "valibot";
 
-const count = (n: number) => v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), n);
+/** Cases per split: at least one (every split is used), at most 10,000. */
+const count = (n: number) =>
+  v.optional(
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(1, "must be at least 1"),
+      v.maxValue(10000, "must be at most 10000"),
+    ),
+    n,
+  );
 const nonNegative = (x: number) => v.optional(v.pipe(v.number(), v.minValue(0)), x);
 
 /** Augmentation, lesion and size parameters of the realbrain datasets. */
@@ -15,13 +25,24 @@ export const realbrainSchema = v.strictObject({
    */
   subject: v.optional(v.picklist(["colin27", "head-ct"])),
   /** Slice size (2D: height = width) or cube side (3D). */
-  size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(8)), 64),
+  size: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(8), v.maxValue(512, "must be at most 512")),
+    64,
+  ),
   /** Augmented copies of the brain per split. */
   trainCases: count(8),
   validationCases: count(2),
   testCases: count(4),
   /** Seed of every random draw (augmentation and lesions). */
-  seed: v.optional(v.pipe(v.number(), v.integer()), 0),
+  seed: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(0, "must be at least 0"),
+      v.maxValue(0xffffffff, "must be at most 4294967295"),
+    ),
+    0,
+  ),
   /** Normalisation percentile of the brain voxels. */
   percentile: v.optional(v.pipe(v.number(), v.minValue(50), v.maxValue(100)), 99),
   /** 2D only: keep slices from the first to the last whose mean summed over the slice exceeds this. */

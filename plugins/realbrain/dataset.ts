@@ -11,6 +11,7 @@ import { standardSplit } from "../../core/dataset.ts";
 import { addSphereLesions } from "../../core/lesions/mod.ts";
 import {
   type Affine,
+  assertSameGrid,
   type Grid,
   multiplyAffine,
   normalisePercentile,
@@ -49,11 +50,7 @@ interface Brain {
 async function readBrain(root: string): Promise<Brain> {
   const t1 = await readNifti(`${root}/${REALBRAIN_FILES.t1}`);
   const mask = await readNifti(`${root}/${REALBRAIN_FILES.mask}`);
-  if (t1.shape.join() !== mask.shape.join()) {
-    throw new Error(
-      `${mask.path}: shape [${mask.shape.join(", ")}] does not match ${t1.path} [${t1.shape.join(", ")}]`,
-    );
-  }
+  assertSameGrid(t1, [mask]);
   const [x, y, z] = t1.shape as [number, number, number];
   let x0 = x, y0 = y, z0 = z, x1 = -1, y1 = -1, z1 = -1;
   for (let k = 0, i = 0; k < z; k++) {
@@ -180,7 +177,7 @@ function loader(dims: Dims) {
       : [`${root}/${REALBRAIN_FILES.t1}`, `${root}/${REALBRAIN_FILES.mask}`];
     const sources = await fingerprintFiles(files, root, id);
     const preprocessing = { ...config, dims };
-    const key = await preprocessingKey(id, preprocessing, sources);
+    const key = await preprocessingKey(id, preprocessing, sources, options.codeVersion);
     const ids = (split: string, n: number) =>
       Array.from(
         { length: n },

@@ -12,7 +12,7 @@ async function all(ds: Dataset, split: Split): Promise<Case[]> {
   return out;
 }
 
-const small = { trainCases: 2, validationCases: 0, testCases: 1, size: 32 };
+const small = { trainCases: 2, validationCases: 1, testCases: 1, size: 32 };
 
 Deno.test("realbrain: without a data folder the error says to pass --data", async () => {
   await assert.rejects(
@@ -21,7 +21,7 @@ Deno.test("realbrain: without a data folder the error says to pass --data", asyn
   );
   await assert.rejects(
     realbrainDataset.load(v.parse(realbrainSchema, {}), { dataRoot: "/nonexistent" }),
-    /colin27_t1\.nii\.gz: missing file/,
+    /colin27_t1\.nii\.gz: file not found/,
   );
 });
 
@@ -71,7 +71,7 @@ Deno.test("realbrain: augmented 2D patients, lesioned test case with exact label
 Deno.test("realbrain3d: volumes of size³ with a lesion label", async () => {
   if (!hasRealFile("colin27_t1.nii.gz") || !hasRealFile("colin27_brainmask.nii.gz")) return;
   const ds = await realbrain3dDataset.load(
-    v.parse(realbrainSchema, { ...small, trainCases: 0, size: 24, lesionDiameterMm: [30, 40] }),
+    v.parse(realbrainSchema, { ...small, trainCases: 1, size: 24, lesionDiameterMm: [30, 40] }),
     { dataRoot: REAL_DATA_DIR },
   );
   assert.equal(ds.dims, 3);

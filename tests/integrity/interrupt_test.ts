@@ -101,3 +101,66 @@ Deno.test("bench: SIGINT writes the finished cells' leaderboards; the next run c
   const resumed = JSON.parse(await Deno.readTextFile(`${out}/stop/runs/${dae.runId}/run.json`));
   assert.equal(resumed.resumedFrom, "interrupted");
 });
+
+Deno.test("train: killed with SIGKILL mid-training, --resume ends with the uninterrupted run's weights bit for bit", async () => {
+  const runs = await Deno.makeTempDir();
+  const spec = [
+    "--backend",
+    "cpu",
+    "--noise",
+    "coarse",
+    ...tinyData,
+    "--set",
+    "widths=[4,8]",
+    "--set",
+    "batchSize=2",
+  ]
+    .concat(["--set", "steps=120", "--set", "validateEvery=20", "--set", "keepBest=true"]);
+  const train = (...extra: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", main, "train", ...spec, ...extra],
+      stdout: "null",
+      stderr: "piped",
+    });
+  const full = await train("--runs-dir", `${runs}/full`).output();
+  assert.ok(full.success, new TextDecoder().decode(full.stderr));
+  const killed = train("--runs-dir", `${runs}/killed`, "--checkpoint-seconds", "0").spawn();
+  // Kill without warning once a checkpoint exists (training is then somewhere past its first step).
+  const checkpoint = async () => {
+    for (const e of await Array.fromAsync(Deno.readDir(`${runs}/killed`)).catch(() => [])) {
+      const path = `${runs}/killed/${e.name}/checkpoint.state`;
+      if (await Deno.stat(path).then(() => true, () => false)) return `${runs}/killed/${e.name}`;
+    }
+  };
+  let dir: string | undefined;
+  for (const deadline = Date.now() + 60_000; !dir && Date.now() < deadline;) {
+    await new Promise((r) => setTimeout(r, 20));
+    dir = await checkpoint();
+  }
+  killed.kill("SIGKILL");
+  await killed.stderr.cancel();
+  assert.equal((await killed.status).signal, "SIGKILL");
+  assert.ok(dir, "no checkpoint appeared within 60 s");
+  assert.equal(
+    JSON.parse(await Deno.readTextFile(`${dir}/run.json`)).status,
+    "running",
+    "killed: no last word",
+  );
+  const resumed = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", main, "train", "--resume", dir],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const log = new TextDecoder().decode(resumed.stderr);
+  assert.ok(resumed.success, log);
+  assert.match(log, /resuming training from .*checkpoint\.state/);
+  const [fullId] = [...Deno.readDirSync(`${runs}/full`)].map((e) => e.name);
+  const a = await Deno.readFile(`${runs}/full/${fullId}/model.state`);
+  const b = await Deno.readFile(`${dir}/model.state`);
+  assert.ok(
+    a.length === b.length && a.every((x, i) => x === b[i]),
+    "model.state differs from the uninterrupted run's",
+  );
+  const metrics = (d: string) => JSON.parse(Deno.readTextFileSync(`${d}/metrics.json`));
+  assert.deepEqual(metrics(dir).metrics, metrics(`${runs}/full/${fullId}`).metrics);
+});
