@@ -8,7 +8,7 @@
  */
 import { getMetric } from "../core/mod.ts";
 import type { PrCurve } from "../stats/mod.ts";
-import { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, pairedWithBest } from "./report/paired.ts";
+import { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, pairedSections } from "./report/paired.ts";
 import {
   type CellAccounting,
   countsLine,
@@ -97,13 +97,21 @@ export function rowField(r: LeaderboardRow, pick: (x: ResultRow) => string | und
   return values.length === 0 ? "—" : values.length === 1 ? values[0]! : `mixed: ${values.join(", ")}`;
 }
 
-/** The Markdown leaderboard, with each table's accounting, provenance and paired comparison. */
+/** What a leaderboard shows besides the finished rows. */
+export interface LeaderboardOptions {
+  /** Planned cells without a result and stale results. */
+  readonly accounting?: CellAccounting;
+  /** Reference rows of the paired comparison (default: each table's best row). */
+  readonly compare?: readonly { readonly method: string; readonly noise: string }[];
+}
+
+/** The Markdown leaderboard, with each table's accounting, provenance and paired comparisons. */
 export function leaderboardMarkdown(
   title: string,
   description: string,
   rows: readonly ResultRow[],
   metricIds: readonly string[],
-  accounting?: CellAccounting,
+  { accounting, compare = [] }: LeaderboardOptions = {},
 ): string {
   const out = [`# ${title}`, ""];
   if (description) out.push(description, "");
@@ -148,24 +156,26 @@ export function leaderboardMarkdown(
       }
       out.push("");
     }
-    const paired = pairedWithBest(table);
-    if (paired.length > 0) {
-      const best = table.rows[0]!;
+    const sections = pairedSections(table, compare);
+    for (const { reference, named, results } of sections) {
+      const which = named ? "the reference row" : "the best row";
       out.push(
-        `Paired ${PAIRED_METRIC} vs the best row (${best.methodLabel}, ${best.noiseLabel}):`,
+        `Paired ${PAIRED_METRIC} vs ${which} (${reference.methodLabel}, ${reference.noiseLabel}):`,
         "",
-        `| Method | Noise | Cases | Δ ${PAIRED_METRIC} (best − row) | 95% CI | Wilcoxon p |`,
+        `| Method | Noise | Cases | Δ ${PAIRED_METRIC} (reference − row) | 95% CI | Wilcoxon p |`,
         "|---|---|---:|---:|---:|---:|",
       );
-      for (const c of paired) {
+      for (const c of results) {
         const ci = c.cases ? `[${signed(c.lo)}, ${signed(c.hi)}]` : "n/a";
         const diff = c.cases ? signed(c.meanDifference) : "n/a";
         out.push(
           `| ${c.row.methodLabel} | ${c.row.noiseLabel} | ${c.cases} | ${diff} | ${ci} | ${formatP(c.p)} |`,
         );
       }
-      out.push("", PAIRED_EXPLANATION, "");
-    } else if (table.rows.filter((r) => r.runs.length).length > 1) {
+      out.push("");
+    }
+    if (sections.length) out.push(PAIRED_EXPLANATION, "");
+    else if (table.rows.filter((r) => r.runs.length).length > 1) {
       out.push(`Paired statistics: not available (no per-case values in these results).`, "");
     }
     out.push(...provenanceMarkdown(table.rows));

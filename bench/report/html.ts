@@ -12,7 +12,7 @@ import { escapeHtml as esc } from "./escape.ts";
 import type { TrainLogRecord } from "../../runner/train_log.ts";
 import { flatOverLastFifth, lossCurvesSvg } from "./loss_svg.ts";
 import { PAGE_CSS, PAGE_JS } from "./page_assets.ts";
-import { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, pairedWithBest } from "./paired.ts";
+import { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, type PairedSection, pairedSections } from "./paired.ts";
 import { PALETTE, prCurvesSvg, type PrSeries } from "./pr_svg.ts";
 import {
   type CellAccounting,
@@ -46,6 +46,8 @@ export interface HtmlLeaderboardInput {
   readonly rows: readonly ResultRow[];
   /** Planned cells without a result and stale results (shown as counts, failures with their reasons). */
   readonly accounting?: CellAccounting;
+  /** Reference rows of the paired comparison (default: each table's best row). */
+  readonly compare?: readonly { readonly method: string; readonly noise: string }[];
   /** Metric ids, the first ranks the rows. */
   readonly metricIds: readonly string[];
   /** Example pictures by cell id, as data: URIs (rows without one say so). */
@@ -201,24 +203,28 @@ function leaderboardTableHtml(table: LeaderboardTable, metricIds: readonly strin
   }</tr></thead><tbody>${body.join("")}</tbody></table></div>`;
 }
 
-function pairedHtml(table: LeaderboardTable): string {
-  const paired = pairedWithBest(table);
-  if (paired.length === 0) {
-    return table.rows.length > 1
+function pairedHtml(table: LeaderboardTable, compare: HtmlLeaderboardInput["compare"] = []): string {
+  const sections = pairedSections(table, compare);
+  if (sections.length === 0) {
+    return table.rows.filter((r) => r.runs.length).length > 1
       ? `<p class="note">Paired statistics: not available (no per-case values in these results).</p>`
       : "";
   }
-  const best = table.rows[0]!;
+  return sections.map(pairedSectionHtml).join("") +
+    `<p class="note">${esc(PAIRED_EXPLANATION)} p &lt; 0.05 in bold.</p>`;
+}
+
+function pairedSectionHtml({ reference, named, results }: PairedSection): string {
   const signed = (v: number) => (Number.isNaN(v) ? "n/a" : (v >= 0 ? "+" : "−") + Math.abs(v).toFixed(3));
   const head: Header[] = [
     { title: "Method", numeric: false, first: "asc" },
     { title: "Noise", numeric: false, first: "asc" },
     { title: "Cases", numeric: true, first: "desc" },
-    { title: `Δ ${PAIRED_METRIC} (best − row)`, numeric: true, first: "desc" },
+    { title: `Δ ${PAIRED_METRIC} (reference − row)`, numeric: true, first: "desc" },
     { title: "95% CI", numeric: true, first: "desc" },
     { title: "Wilcoxon p", numeric: true, first: "asc" },
   ];
-  const rows = paired.map((c) =>
+  const rows = results.map((c) =>
     `<tr><td data-v="${esc(c.row.methodLabel)}">${esc(c.row.methodLabel)}</td>` +
     `<td data-v="${esc(c.row.noiseLabel)}">${esc(c.row.noiseLabel)}</td>` +
     `<td class="num" data-v="${c.cases}">${c.cases}</td>` +
@@ -230,12 +236,11 @@ function pairedHtml(table: LeaderboardTable): string {
       c.p < 0.05 ? `<strong>${formatP(c.p)}</strong>` : formatP(c.p)
     }</td></tr>`
   );
-  return `<h3>Paired comparison with the best row</h3>` +
-    `<p>Best: <strong>${esc(rowName(best))}</strong>.</p>` +
+  return `<h3>Paired comparison with ${named ? "a reference row" : "the best row"}</h3>` +
+    `<p>${named ? "Reference" : "Best"}: <strong>${esc(rowName(reference))}</strong>.</p>` +
     `<div class="scroll"><table class="sortable paired"><thead><tr>${
       head.map((c) => headerCell(c)).join("")
-    }</tr></thead><tbody>${rows.join("")}</tbody></table></div>` +
-    `<p class="note">${esc(PAIRED_EXPLANATION)} p &lt; 0.05 in bold.</p>`;
+    }</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
 
 function curvesHtml(table: LeaderboardTable): string {
@@ -415,7 +420,8 @@ export function leaderboardHtml(input: HtmlLeaderboardInput): string {
     } · rows ranked by ${esc(getMetric(input.metricIds[0]!).label)} · mean ± sd over seeds · ` +
     `click a column header to sort</p>` +
     `<p class="counts${t.counts.failed || t.counts.stale ? " warn" : ""}">${esc(countsLine(t.counts))}.</p>` +
-    leaderboardTableHtml(t, input.metricIds) + failuresHtml(t) + pairedHtml(t) + curvesHtml(t) +
+    leaderboardTableHtml(t, input.metricIds) + failuresHtml(t) + pairedHtml(t, input.compare) +
+    curvesHtml(t) +
     examplesHtml(t, input.examples ?? {}, input.trainLogs ?? {}) + provenanceHtml(t) + `</section>`
   );
   return `<!doctype html>

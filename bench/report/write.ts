@@ -84,6 +84,7 @@ export async function writeLeaderboardHtml(
     description: grid.description,
     rows,
     ...(accounting ? { accounting } : {}),
+    compare: grid.compare,
     metricIds: grid.metrics,
     examples: await readExamples(dir, rows, grid.metrics),
     trainLogs: await readTrainLogs(dir, rows),
