@@ -5,7 +5,7 @@
  */
 import * as v from "valibot";
 import { BACKEND_CHOICES, getMethod, getNoise } from "../core/mod.ts";
-import { canonicalJson, type RunSpec, seedSchema } from "../runner/spec.ts";
+import { canonicalJson, DEFAULT_METRICS, type RunSpec, seedSchema } from "../runner/spec.ts";
 import { expandSweeps } from "./sweeps.ts";
 
 const config = v.optional(v.record(v.string(), v.unknown()), {});
@@ -48,12 +48,7 @@ export const gridSchema = v.strictObject({
     [0, 1, 2],
   ),
   /** Metrics per cell; the first two are the leaderboard's headline columns. */
-  metrics: v.optional(v.pipe(v.array(v.string()), v.minLength(1)), [
-    "auprc",
-    "dice-max",
-    "dice-fpr1",
-    "auroc",
-  ]),
+  metrics: v.optional(v.pipe(v.array(v.string()), v.minLength(1)), [...DEFAULT_METRICS]),
   /**
    * Rows to compare every other row with (paired per-case test), by their labels; default: the best row of
    * each table. E.g. `[{ "method": "DAE", "noise": "Gaussian σ=0.2" }]`.

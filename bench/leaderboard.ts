@@ -15,6 +15,7 @@ import {
   type LeaderboardRow,
   leaderboardTables,
   type MetricSummary,
+  shownMetrics,
 } from "./report/tables.ts";
 
 /** A finished cell's result (`cells/<cell-id>.json`). */
@@ -121,10 +122,11 @@ export function leaderboardMarkdown(
     const hash = table.preprocessingHash ? `, preprocessing ${table.preprocessingHash.slice(0, 12)}` : "";
     out.push(`## ${table.dataset} (data ${table.dataIdentity.slice(0, 12)}${hash})`, "");
     out.push(`${countsLine(table.counts)}.`, "");
+    const { shown, hidden } = shownMetrics(table, metricIds);
     const head = [
       "Method",
       "Noise",
-      ...metricIds.map((id) => getMetric(id).label),
+      ...shown.map((id) => getMetric(id).label),
       "Seeds",
       "Train s",
       "Score samples/s",
@@ -136,7 +138,7 @@ export function leaderboardMarkdown(
       const cells = [
         r.methodLabel,
         r.noiseLabel,
-        ...metricIds.map((id) => (none ? "—" : formatSummary(r.metrics[id]!))),
+        ...shown.map((id) => (none ? "—" : formatSummary(r.metrics[id]!))),
         seedsText(r),
         none ? "—" : r.trainSeconds.toFixed(0),
         none ? "—" : r.samplesPerSecond.toFixed(0),
@@ -145,6 +147,7 @@ export function leaderboardMarkdown(
       out.push(`| ${cells.join(" | ")} |`);
     }
     out.push("", "Metrics: mean ± sd over the finished seeds.", "");
+    if (hidden.length) out.push(`${hiddenNote(hidden)}`, "");
     const failed = table.rows.flatMap((r) => r.unfinished.filter((c) => c.state === "failed"));
     if (failed.length) {
       out.push("Failed cells (not in the means above):", "");
@@ -181,6 +184,14 @@ export function leaderboardMarkdown(
     out.push(...provenanceMarkdown(table.rows));
   }
   return out.join("\n");
+}
+
+/** Why some metric columns are missing from a table. */
+export function hiddenNote(hidden: readonly string[]): string {
+  return `Not shown, undefined for every row: ${hidden.map((id) => getMetric(id).label).join(", ")}` +
+    (hidden.some((id) => id.startsWith("case-"))
+      ? " (case-level detection needs healthy and abnormal test cases; this test split lacks one kind)."
+      : ".");
 }
 
 /** Per row: code version, data identity, backend, the rerun command and the resolved config. */

@@ -90,3 +90,17 @@ Deno.test("markdown: the grid's reference rows replace the best row in the paire
   assert.match(md, /\| DAE \| coarse <8> & "big" \| 5 \| -0\.300 \|/);
   assert.match(md, /The two can disagree: the CI is about the mean Δ/);
 });
+
+Deno.test("markdown and html: a metric undefined for every row is left out with a note", () => {
+  const rows = syntheticRows().map((r) => ({ ...r, metrics: { ...r.metrics, "case-auroc": NaN } }));
+  const md = leaderboardMarkdown("L", "", rows, ["auprc", "case-auroc"]);
+  assert.doesNotMatch(md, /\| Case AUROC \|/);
+  assert.match(md, /Not shown, undefined for every row: Case AUROC \(case-level detection needs healthy/);
+  const some = rows.map((r, i) => (i === 0 ? { ...r, metrics: { ...r.metrics, "case-auroc": 0.75 } } : r));
+  assert.match(leaderboardMarkdown("L", "", some, ["auprc", "case-auroc"]), /\| AUPRC \| Case AUROC \|/);
+  assert.match(
+    leaderboardCsv(rows, ["auprc", "case-auroc"]),
+    /case-auroc_mean/,
+    "the CSV keeps every column",
+  );
+});

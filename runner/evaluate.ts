@@ -95,7 +95,13 @@ export async function evaluate(
     const { scores, reconstruction } = await scoreCase(method, c, dataset.dims, o, examples.wants(c));
     samples += dataset.dims === 2 ? c.shape[0] : 1;
     for (const acc of accumulators.values()) {
-      acc.add({ scores, labels: c.label, caseId: c.id, shape: [c.shape[0], c.shape[1], c.shape[2]] });
+      acc.add({
+        scores,
+        labels: c.label,
+        foreground: c.foreground,
+        caseId: c.id,
+        shape: [c.shape[0], c.shape[1], c.shape[2]],
+      });
     }
     examples.offer(c, scores, reconstruction);
     curve.add(scores, c.label);

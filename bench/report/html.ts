@@ -7,7 +7,7 @@
  */
 import { getMetric } from "../../core/mod.ts";
 import { meanPrCurve } from "../../stats/mod.ts";
-import { type ResultRow, rowField, seedsText, shortError } from "../leaderboard.ts";
+import { hiddenNote, type ResultRow, rowField, seedsText, shortError } from "../leaderboard.ts";
 import { escapeHtml as esc } from "./escape.ts";
 import type { TrainLogRecord } from "../../runner/train_log.ts";
 import { flatOverLastFifth, lossCurvesSvg } from "./loss_svg.ts";
@@ -20,6 +20,7 @@ import {
   type LeaderboardRow,
   type LeaderboardTable,
   leaderboardTables,
+  shownMetrics,
 } from "./tables.ts";
 
 /** One picture of a noise type: panels (e.g. noise, clean, noisy) with captions. */
@@ -180,7 +181,8 @@ function headerCell(c: Header, sorted = false): string {
 }
 
 function leaderboardTableHtml(table: LeaderboardTable, metricIds: readonly string[]): string {
-  const cols = columns(metricIds);
+  const { shown, hidden } = shownMetrics(table, metricIds);
+  const cols = columns(shown);
   // With two or more rows, the best value of a column (ties included) is bolded.
   const bestValue = cols.map((c) => {
     if (!c.best || table.rows.length < 2) return undefined;
@@ -200,7 +202,8 @@ function leaderboardTableHtml(table: LeaderboardTable, metricIds: readonly strin
   );
   return `<div class="scroll"><table class="sortable leaderboard"><thead><tr>${
     cols.map((c, i) => headerCell(c, i === 0)).join("")
-  }</tr></thead><tbody>${body.join("")}</tbody></table></div>`;
+  }</tr></thead><tbody>${body.join("")}</tbody></table></div>` +
+    (hidden.length ? `<p class="note">${esc(hiddenNote(hidden))}</p>` : "");
 }
 
 function pairedHtml(table: LeaderboardTable, compare: HtmlLeaderboardInput["compare"] = []): string {
