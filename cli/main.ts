@@ -214,8 +214,9 @@ async function scoreOrEval(command: "score" | "eval", args: string[]): Promise<v
       await evaluate(method, dataset, [], {
         methodId,
         progress,
-        onScores: async (c, scores) => {
-          await writeHeatmaps(dir, c, scores);
+        reconstructAll: true,
+        onScores: async (c, scores, reconstruction) => {
+          await writeHeatmaps(dir, c, scores, reconstruction);
           await writeScoreNifti(dir, c, scores, { mask: values.masks });
         },
       });

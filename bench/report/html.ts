@@ -10,6 +10,7 @@ import { meanPrCurve } from "../../stats/mod.ts";
 import { hiddenNote, type ResultRow, rowField, seedsText, shortError } from "../leaderboard.ts";
 import { escapeHtml as esc } from "./escape.ts";
 import type { TrainLogRecord } from "../../runner/train_log.ts";
+import { formatScore } from "../../runner/examples.ts";
 import { flatOverLastFifth, lossCurvesSvg } from "./loss_svg.ts";
 import { PAGE_CSS, PAGE_JS } from "./page_assets.ts";
 import { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, type PairedSection, pairedSections } from "./paired.ts";
@@ -53,6 +54,8 @@ export interface HtmlLeaderboardInput {
   readonly metricIds: readonly string[];
   /** Example pictures by cell id, as data: URIs (rows without one say so). */
   readonly examples?: Readonly<Record<string, string>>;
+  /** The top of each table's score colour scale (by data identity), where examples were redrawn on one. */
+  readonly exampleScales?: Readonly<Record<string, number>>;
   /** Training logs (`train_log.csv`) by cell id, for the loss curves. */
   readonly trainLogs?: Readonly<Record<string, readonly TrainLogRecord[]>>;
   /** Noise pictures, and what they were drawn on. */
@@ -279,6 +282,7 @@ function examplesHtml(
   table: LeaderboardTable,
   examples: Readonly<Record<string, string>>,
   logs: Readonly<Record<string, readonly TrainLogRecord[]>>,
+  scoreMax: number | undefined,
 ): string {
   const items = table.rows.filter((r) => r.runs.length).map((r, k) => {
     const run = r.runs[0]!; // lowest seed
@@ -293,7 +297,14 @@ function examplesHtml(
   return `<h3>Examples and training</h3><p class="note">Per row (the best one open): the lowest seed's test examples ` +
     `(input, reconstruction, score map, ground truth: the lesion-richest slice of the first test cases with a ` +
     `lesion) and every seed's loss curves (thin: training loss, binned means; thick with dots: validation ` +
-    `loss).</p>${items.join("")}`;
+    `loss).${
+      scoreMax !== undefined
+        ? ` Score maps of every row are drawn on one colour scale, 0 … ${
+          formatScore(scoreMax)
+        } (the largest row's 99th percentile of non-zero scores; higher scores take the top colour), with its ` +
+          `colour bar under the score column, so that rows can be compared.`
+        : ""
+    }</p>${items.join("")}`;
 }
 
 /** A row's loss curves and whether each seed's validation loss was flat over the last fifth of training. */
@@ -425,7 +436,8 @@ export function leaderboardHtml(input: HtmlLeaderboardInput): string {
     `<p class="counts${t.counts.failed || t.counts.stale ? " warn" : ""}">${esc(countsLine(t.counts))}.</p>` +
     leaderboardTableHtml(t, input.metricIds) + failuresHtml(t) + pairedHtml(t, input.compare) +
     curvesHtml(t) +
-    examplesHtml(t, input.examples ?? {}, input.trainLogs ?? {}) + provenanceHtml(t) + `</section>`
+    examplesHtml(t, input.examples ?? {}, input.trainLogs ?? {}, input.exampleScales?.[t.dataIdentity]) +
+    provenanceHtml(t) + `</section>`
   );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
