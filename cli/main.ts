@@ -145,7 +145,9 @@ async function compareWithRecord(dir: string, record: { identity?: unknown }, re
     return console.error(`no ${dir}/metrics.json to compare with`);
   }
   const ids = Object.keys(result.metrics);
-  const differing = ids.filter((id) => !Object.is(recorded.metrics?.[id]?.value, result.metrics[id]!.value));
+  // JSON has no NaN: an undefined metric was written as null.
+  const was = (id: string) => recorded.metrics?.[id]?.value ?? NaN;
+  const differing = ids.filter((id) => !Object.is(was(id), result.metrics[id]!.value));
   console.error(
     differing.length === 0
       ? `reproduced: ${ids.length} metrics identical to ${dir}/metrics.json`
@@ -212,8 +214,9 @@ async function scoreOrEval(command: "score" | "eval", args: string[]): Promise<v
       await evaluate(method, dataset, [], {
         methodId,
         progress,
-        onScores: async (c, scores) => {
-          await writeHeatmaps(dir, c, scores);
+        reconstructAll: true,
+        onScores: async (c, scores, reconstruction) => {
+          await writeHeatmaps(dir, c, scores, reconstruction);
           await writeScoreNifti(dir, c, scores, { mask: values.masks });
         },
       });

@@ -224,3 +224,20 @@ export function countsLine(c: TableCounts): string {
   }
   return line;
 }
+
+/**
+ * The metrics a table shows: those defined for at least one row. A metric undefined for every row (e.g.
+ * case-level detection on a test split without healthy cases) is listed in `hidden` instead.
+ */
+export function shownMetrics(
+  table: LeaderboardTable,
+  metricIds: readonly string[],
+): { shown: string[]; hidden: string[] } {
+  const withRuns = table.rows.filter((r) => r.runs.length);
+  const undefinedEverywhere = (id: string) =>
+    withRuns.length > 0 && withRuns.every((r) => Number.isNaN(r.metrics[id]!.mean));
+  return {
+    shown: metricIds.filter((id) => !undefinedEverywhere(id)),
+    hidden: metricIds.filter(undefinedEverywhere),
+  };
+}
