@@ -1,8 +1,8 @@
 /**
  * What each cell asks of a Slurm node: its method's `MethodMeta.resources` (default: a GPU, the cluster's
- * default memory), overridden by the grid's `slurm.resources` entry for the method's row label or id, and
- * the command line's partition, GPU request and time limit. Cells with equal requests form one resource
- * class: one job array.
+ * default memory), overridden by the grid's `slurm.resources` entries for the method's id, then for its row
+ * label, and the command line's partition, GPU request and time limit. Cells with equal requests form one
+ * resource class: one job array.
  * @module
  */
 import { getMethod } from "../../core/mod.ts";
@@ -44,12 +44,11 @@ export function resourceProblems(grid: Grid): string[] {
   );
 }
 
-/** The request of `cell` in `grid`: the method's, then the grid's entry for its row label, else its id. */
+/** The request of `cell` in `grid`: the method's, then the grid's entries for its id and its row label. */
 export function cellResources(cell: PlannedCell, grid: Grid): CellResources {
   const own = getMethod(cell.spec.method).meta.resources ?? {};
   const overrides = grid.slurm?.resources ?? {};
-  const override = overrides[cell.methodLabel] ?? overrides[cell.spec.method] ?? {};
-  return { gpu: true, ...own, ...override };
+  return { gpu: true, ...own, ...overrides[cell.spec.method], ...overrides[cell.methodLabel] };
 }
 
 /** A short name of a request, also its class key: "gpu", "cpu-8G", "gpu-32G-4c-2-00:00:00-p_long". */

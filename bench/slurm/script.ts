@@ -4,6 +4,7 @@
  * data can execute). The script is complete: it can be read, and resubmitted by hand.
  * @module
  */
+import { UsageError } from "../../cli/args.ts";
 import type { PlannedCell } from "../plan.ts";
 
 /** What a script needs. */
@@ -38,8 +39,8 @@ export function sbatchScript(o: ScriptOptions): string {
     `# ${o.gridDir}/cells/<cell-id>.json (a failure: <cell-id>.failed.json).`,
     `#SBATCH --job-name=${o.jobName}`,
     `#SBATCH --array=0-${o.cells.length - 1}`,
-    `#SBATCH --output=${o.log}`,
-    `#SBATCH --chdir=${o.workDir}`,
+    `#SBATCH --output=${shellQuote(o.log)}`,
+    `#SBATCH --chdir=${shellQuote(o.workDir)}`,
     ...o.options.map((opt) => `#SBATCH ${opt}`),
     "set -eu",
     "cells=(",
@@ -60,16 +61,38 @@ export function shellQuote(s: string): string {
 }
 
 /**
- * `--slurm-extra "--account=x --qos high"` as sbatch options, one per `#SBATCH` line ("--qos high" stays
- * one option). Quotes group words; an option must start with "-".
+ * `--slurm-extra "--account=x --qos high --comment='a b'"` as sbatch options, one per `#SBATCH` line
+ * ("--qos high" stays one option). Words split as a shell splits them; an option starts with "-".
  */
 export function splitExtra(text: string): string[] {
-  const words = [...text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
   const options: string[] = [];
-  for (const w of words) {
-    if (w.startsWith("-")) options.push(w);
-    else if (options.length) options[options.length - 1] += ` ${shellQuote(w)}`;
-    else throw new Error(`--slurm-extra: '${w}' is not an sbatch option (options start with '-')`);
+  for (const w of shellWords(text)) {
+    if (w.startsWith("-")) {
+      const eq = w.indexOf("=");
+      options.push(eq < 0 ? w : `${w.slice(0, eq + 1)}${shellQuote(w.slice(eq + 1))}`);
+    } else if (options.length) options[options.length - 1] += ` ${shellQuote(w)}`;
+    else throw new UsageError(`--slurm-extra: '${w}' is not an sbatch option (options start with '-')`);
   }
   return options;
+}
+
+function shellWords(text: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else word += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      word ??= "";
+    } else if (/\s/.test(ch)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else word = (word ?? "") + ch;
+  }
+  if (quote) throw new UsageError(`--slurm-extra: unbalanced ${quote} in '${text}'`);
+  if (word !== undefined) words.push(word);
+  return words;
 }
