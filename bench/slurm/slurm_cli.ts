@@ -61,6 +61,11 @@ export class Slurm {
   /** Submits `script` with extra sbatch `args`; returns the job id. Errors carry sbatch's message. */
   async submit(script: string, args: readonly string[] = []): Promise<string> {
     const r = await this.#run("sbatch", ["--parsable", ...args, script]);
+    if (r.code === 127) {
+      throw new Error(
+        `sbatch not found: submit from a host of the Slurm cluster (to try it here: bench/slurm/local_cluster.sh)`,
+      );
+    }
     if (r.code !== 0) {
       throw new Error(`sbatch ${[...args, script].join(" ")} failed: ${(r.stderr || r.stdout).trim()}`);
     }

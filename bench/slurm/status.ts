@@ -127,8 +127,12 @@ export function withSlurmStates(outcome: GridOutcome, status: GridStatus): GridO
     if (!s || s.state === "finished") return u;
     const state = s.state === "queued" ? "pending" : s.state;
     const { error: _, ...rest } = u;
-    const where = s.task ? ` [Slurm task ${s.task.task}, log ${s.task.log}]` : "";
-    return { ...rest, state, ...(state === "failed" ? { error: `${s.error ?? "?"}${where}` } : {}) };
+    const error = !s.task
+      ? s.error
+      : s.error?.startsWith(`Slurm task ${s.task.task} `)
+      ? `${s.error}; log ${s.task.log}`
+      : `${s.error} [Slurm task ${s.task.task}, log ${s.task.log}]`;
+    return { ...rest, state, ...(state === "failed" ? { error: error ?? "?" } : {}) };
   });
   return { ...outcome, unfinished };
 }

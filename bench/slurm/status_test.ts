@@ -98,10 +98,11 @@ Deno.test("the leaderboards' accounting: queued cells pending, ended tasks faile
   const by = Object.fromEntries(withSlurmStates(outcome, status).unfinished.map((u) => [u.cellId, u]));
   assert.equal(by.wait!.state, "pending");
   assert.equal(by.run!.state, "running");
+  assert.equal(by.error!.error, "out of memory [Slurm task 10_4, log slurm/s1/logs/gpu_10_4.log]");
   assert.equal(by.cancel!.state, "failed");
   assert.equal(
     by.cancel!.error,
-    "Slurm task 10_3 ended without a result (CANCELLED) [Slurm task 10_3, log slurm/s1/logs/gpu_10_3.log]",
+    "Slurm task 10_3 ended without a result (CANCELLED); log slurm/s1/logs/gpu_10_3.log",
   );
 });
 

@@ -183,7 +183,9 @@ async function submitJobs(
       log(`  job ${jobId}: ${job.cells.length} cell(s) (${job.name}${waits}): ${script}`);
     }
   } finally {
+    // What was submitted is recorded; a submission that submitted nothing leaves no folder.
     if (record.jobs.length) await writeSubmission(o.dir, rel, record);
+    else await Deno.remove(`${o.dir}/${rel}`, { recursive: true }).catch(() => {});
   }
   console.log(ids.join("\n"));
   log(
