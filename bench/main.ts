@@ -56,11 +56,7 @@ const SLURM_FLAGS = [
 
 /** Entry point of the bench subcommand. */
 export async function benchMain(args: string[]): Promise<void> {
-  // "--slurm-extra --account=x" would read as two flags: the next word is its value, whatever it starts with.
-  args = args.flatMap((
-    a,
-    i,
-  ) => (a === "--slurm-extra" ? [] : args[i - 1] === "--slurm-extra" ? [`--slurm-extra=${a}`] : [a]));
+  args = extraAsOneValue(args);
   const { values, positionals } = parse(args, {
     grid: { type: "string", default: Object.keys(gridPresets)[0] },
     out: { type: "string", default: "results" },
@@ -95,18 +91,12 @@ export async function benchMain(args: string[]): Promise<void> {
   const folder = await Deno.stat(values.grid!).then((s) => s.isDirectory, () => false)
     ? values.grid!.replace(/\/$/, "")
     : undefined;
-  const mode = values.cell !== undefined
-    ? "--cell"
-    : values.report
-    ? "--report"
-    : values.status
-    ? "--status"
-    : "";
+  const mode = (["cell", "report", "status"] as const).find((k) => values[k] !== undefined);
   if (mode || folder) {
     const changed = (["seeds", "backend", "dataset", "data", "jobs"] as const).filter((k) => values[k]);
     if (changed.length) {
       throw new UsageError(
-        `${mode || "--grid DIR"} takes the grid from ${folder ?? "<out>/<grid>"}/grid.json; ` +
+        `${mode ? `--${mode}` : "--grid DIR"} takes the grid from ${folder ?? "<out>/<grid>"}/grid.json; ` +
           `${changed.map((k) => `--${k}`).join(", ")} cannot change it`,
       );
     }
@@ -155,6 +145,13 @@ export async function benchMain(args: string[]): Promise<void> {
     return;
   }
   await runGrid(grid, plan, { jobs, dir });
+}
+
+/** `--slurm-extra "--account=x"`: the word after the flag is its value even though it starts with "-". */
+function extraAsOneValue(args: string[]): string[] {
+  const i = args.indexOf("--slurm-extra");
+  if (i < 0 || i + 1 >= args.length) return args;
+  return [...args.slice(0, i), `--slurm-extra=${args[i + 1]}`, ...extraAsOneValue(args.slice(i + 2))];
 }
 
 /** `--seeds 0,1,2`: integers, each once; anything else is a usage error naming the item. */

@@ -108,7 +108,19 @@ Deno.test("the Slurm executor on a single-node Slurm cluster", async (t) => {
       const [local, remote] = [await workDir(grid), await workDir(grid)];
       const [localRun, submitted] = await Promise.all([
         bench(local, "--grid", "tiny.json", "--out", "results"),
-        bench(remote, "--grid", "tiny.json", "--out", "results", "--executor", "slurm"),
+        bench(
+          remote,
+          "--grid",
+          "tiny.json",
+          "--out",
+          "results",
+          "--executor",
+          "slurm",
+          "--slurm-time",
+          "20",
+          "--slurm-extra",
+          "--comment 'uad test'",
+        ),
       ]);
       assert.equal(localRun.code, 0, localRun.stderr);
       assert.equal(submitted.code, 0, submitted.stderr);
@@ -121,6 +133,12 @@ Deno.test("the Slurm executor on a single-node Slurm cluster", async (t) => {
         [jobs[1], 1, [`${jobs[0]}_2`]],
       ]);
       await drained(jobs, "tiny grid");
+      const job = await sh("scontrol", ["-o", "show", "job", jobs[0]!], { env });
+      assert.match(
+        job.stdout,
+        /TimeLimit=00:20:00 .*Comment=uad test /,
+        "--slurm-time and --slurm-extra reach sbatch",
+      );
       const report = await bench(remote, "--grid", "results/tiny", "--report");
       assert.equal(report.code, 0, report.stderr);
       assert.match(report.stderr, /results\/tiny: 4 cells: 4 finished/);
