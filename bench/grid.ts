@@ -10,6 +10,26 @@ import { expandSweeps } from "./sweeps.ts";
 
 const config = v.optional(v.record(v.string(), v.unknown()), {});
 
+/** A Slurm time limit: "minutes", "minutes:seconds", "hours:minutes:seconds", "days-hours[:minutes[:seconds]]". */
+export const slurmTimeSchema = v.pipe(
+  v.string(),
+  v.regex(/^(\d+|\d+:\d+|\d+:\d+:\d+|\d+-\d+(:\d+){0,2})$/, "a Slurm time limit, e.g. 90, 12:00:00 or 1-12"),
+);
+
+/** What one cell asks of a Slurm node, over its method's `MethodMeta.resources`. */
+export const cellResourcesSchema = v.strictObject({
+  /** Whether the cell gets the GPU request (`--slurm-gres`). */
+  gpu: v.optional(v.boolean()),
+  /** Host memory, GiB (`--mem`). */
+  memoryGiB: v.optional(v.pipe(v.number(), v.gtValue(0))),
+  /** CPU cores (`--cpus-per-task`). */
+  cpus: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  /** Time limit (`--time`), over `--slurm-time`. */
+  time: v.optional(slurmTimeSchema),
+  /** Partition (`--partition`), over `--slurm-partition`. */
+  partition: v.optional(v.pipe(v.string(), v.minLength(1))),
+});
+
 /** Schema of a grid file. */
 export const gridSchema = v.strictObject({
   /** Grid name: results go to `<out>/<name>/`. */
@@ -59,6 +79,8 @@ export const gridSchema = v.strictObject({
   ),
   /** Backend for every cell. */
   backend: v.optional(v.picklist(BACKEND_CHOICES), "auto"),
+  /** For `--executor slurm`: resources by method row label or method id (see bench/slurm/README.md). */
+  slurm: v.optional(v.strictObject({ resources: v.optional(v.record(v.string(), cellResourcesSchema), {}) })),
 });
 
 /** A bench grid. */

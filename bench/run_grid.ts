@@ -124,8 +124,11 @@ export function gridRecord(grid: Grid, plan: readonly PlannedCell[]): Record<str
   };
 }
 
-/** Runs (or resumes, or recovers) one cell under its lock, recording its result or failure. */
-async function runCell(
+/**
+ * Runs (or resumes, or recovers) one cell, recording its result or failure; the caller holds the cell's
+ * lock. Returns when the cell finished, failed (recorded) or was interrupted (neither recorded).
+ */
+export async function runCell(
   cell: PlannedCell,
   store: ResultsStore,
   dir: string,

@@ -160,6 +160,22 @@ export interface MethodMeta {
    * trains once per family, training config, data, noise and seed, and reuses the saved state.
    */
   readonly sharedModel?: { readonly family: string; readonly trainingKeys: readonly string[] };
+  /**
+   * What one run of the method needs from a cluster node (the bench's Slurm executor requests it per
+   * cell; a grid can override it). Default: a GPU, and the cluster's default memory.
+   */
+  readonly resources?: MethodResources;
+}
+
+/** A run's needs from a cluster node. */
+export interface MethodResources {
+  /** Whether the method trains on a GPU (false: a CPU node does; default true). */
+  readonly gpu?: boolean;
+  /**
+   * Host memory for a run at the method's paper preset, GiB, including the training samples held in
+   * memory (about 16 GiB for BraTS 2021 at 128×128). Default: none asked (the cluster's default).
+   */
+  readonly memoryGiB?: number;
 }
 
 /** A registered method. */
