@@ -329,9 +329,9 @@ function failuresHtml(table: LeaderboardTable): string {
   if (failed.length === 0) return "";
   const items = failed.map((c) =>
     `<li><strong>${esc(c.methodLabel)} · ${esc(c.noiseLabel)}</strong>, seed ${c.seed}: ` +
-    `<span class="error">${esc(shortError(c.error ?? "?", 400))}</span> <code>cells/${
-      esc(c.cellId)
-    }.failed.json</code></li>`
+    `<span class="error">${esc(shortError(c.error ?? "?", 400))}</span>${
+      c.record ? ` <code>${esc(c.record)}</code>` : ""
+    }</li>`
   );
   return `<h3>Failed cells</h3><p class="note">Not in the means above; rerun the grid to retry them.</p>` +
     `<ul class="failures">${items.join("")}</ul>`;

@@ -111,6 +111,7 @@ Deno.test("html: failed cells with their reasons, stale counts, provenance with 
           seed: 2,
           state: "failed",
           error: "dataset 'x' has <no> labelled split",
+          record: "cells/u1.failed.json",
         },
         { ...UNFINISHED, cellId: "u2", seed: 3, state: "pending" },
       ],
@@ -124,7 +125,10 @@ Deno.test("html: failed cells with their reasons, stale counts, provenance with 
     /<p class="counts warn">6 of 8 cells finished, 1 failed, 1 not run yet; 1 stale result left out/,
   );
   assert.match(html, /<h3>Failed cells<\/h3>/);
-  assert.match(html, /seed 2: <span class="error">dataset &#39;x&#39; has &lt;no&gt; labelled split<\/span>/);
+  assert.match(
+    html,
+    /seed 2: <span class="error">dataset &#39;x&#39; has &lt;no&gt; labelled split<\/span> <code>cells\/u1\.failed\.json<\/code>/,
+  );
   // The row whose every cell failed or was not run is still a row of the table, ranked last.
   const table = bodyRows(html, "leaderboard");
   assert.equal(table.length, 4);
