@@ -66,7 +66,12 @@ Deno.test("html: PR curves for rows that have them, a note for those that do not
   assert.equal(html.match(/<svg class="pr"/g)!.length, 1);
   assert.equal(html.match(/<polyline/g)!.length, 2); // best and middle; the old row has none
   assert.match(html, /No PR curve recorded[^<]*: &lt;script&gt;alert\(1\)&lt;\/script&gt;\./);
-  assert.match(html, /DAE · Gaussian σ=0\.2 \(2 seeds\)/);
+  assert.match(html, /DAE · Gaussian σ=0\.2 — AUPRC 0\.450 ± 0\.071 \(2 seeds\)/);
+  assert.equal(
+    html.match(/<polygon fill="#[0-9a-f]{6}" fill-opacity="0\.15"/g)!.length,
+    2,
+    "a band per row of 2 seeds",
+  );
   // Only old rows: no chart at all, and no paired statistics.
   const old = page(syntheticRows().map((r) => ({ ...r, prCurve: undefined, perCaseAp: undefined })));
   assert.ok(!old.includes("<svg"));
