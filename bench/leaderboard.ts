@@ -153,8 +153,8 @@ export function leaderboardMarkdown(
       out.push("Failed cells (not in the means above):", "");
       for (const c of failed) {
         out.push(
-          `- ${c.methodLabel} · ${c.noiseLabel}, seed ${c.seed}: ${shortError(c.error ?? "?")} ` +
-            `(\`cells/${c.cellId}.failed.json\`)`,
+          `- ${c.methodLabel} · ${c.noiseLabel}, seed ${c.seed}: ${shortError(c.error ?? "?")}` +
+            (c.record ? ` (\`${c.record}\`)` : ""),
         );
       }
       out.push("");

@@ -50,7 +50,14 @@ Deno.test("markdown and csv: failed and unfinished cells are counted and explain
   const rows = syntheticRows().map((r) => ({ ...r, dataIdentity: "d47a" }));
   const accounting = {
     unfinished: [
-      { ...UNFINISHED, cellId: "u1", seed: 0, state: "failed" as const, error: "no labelled split\nstack" },
+      {
+        ...UNFINISHED,
+        cellId: "u1",
+        seed: 0,
+        state: "failed" as const,
+        error: "no labelled split\nstack",
+        record: "cells/u1.failed.json",
+      },
       { ...UNFINISHED, cellId: "u2", seed: 1, state: "running" as const },
       {
         ...UNFINISHED,
@@ -72,7 +79,11 @@ Deno.test("markdown and csv: failed and unfinished cells are counted and explain
   assert.match(md, /\| DAE \| Gaussian σ=0\.2 \| 0\.450 ± 0\.071 \| 0,1 \(2 failed\) \|/);
   assert.match(md, /\| U-Net \| - \| — \| none \(0 failed\) \(1 running\) \| — \| — \| — \|/);
   assert.match(md, /- U-Net · -, seed 0: no labelled split \(`cells\/u1\.failed\.json`\)/);
-  assert.match(md, /- DAE · Gaussian σ=0\.2, seed 2: training diverged: loss is NaN at step 7/);
+  assert.match(
+    md,
+    /- DAE · Gaussian σ=0\.2, seed 2: training diverged: loss is NaN at step 7$/m,
+    "no file: none named",
+  );
   const csv = leaderboardCsv(rows, ["auprc"], accounting).split("\n");
   const unet = csv.find((l) => l.includes(",U-Net,"))!;
   assert.equal(unet, "phantom2d,d47a,abcdef0123456789abcdef,U-Net,-,0,,,2,0,1,1,0,no labelled split,,,");

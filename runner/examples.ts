@@ -82,6 +82,8 @@ export class ExampleCollector {
 
 /** How {@linkcode renderExamples} draws. */
 export interface RenderOptions {
+  /** The run's training log: drawn as loss curves under the examples (training thin, validation dotted). */
+  readonly trainLog?: readonly { step: number; loss: number; validationLoss?: number }[];
   /**
    * The score at the top of the colour map (larger scores are drawn at its top). Default: the largest score
    * of the examples. A leaderboard passes one value per table, so that its rows can be compared.
@@ -113,8 +115,9 @@ export function renderExamples(
   const cols = titles.length;
   const header = 14;
   const footer = 22;
+  const lossHeight = options.trainLog?.length ? LOSS_PANEL_HEIGHT : 0;
   const width = cols * w + (cols - 1) * gap;
-  const height = header + examples.length * h + (examples.length - 1) * gap + footer;
+  const height = header + examples.length * h + (examples.length - 1) * gap + footer + lossHeight;
   const rgb = new Uint8Array(width * height * 3).fill(255);
   const textScale = w >= 160 ? 2 : 1;
   titles.forEach((t, c) =>
@@ -148,7 +151,7 @@ export function renderExamples(
     }
   });
   // The colour bar: 0 … scoreMax under the score column.
-  const barY = height - footer + 3;
+  const barY = height - lossHeight - footer + 3;
   for (let x = 0; x < w; x++) {
     for (let y = 0; y < 6; y++) put(colX(scoreColumn, x), barY + y, heat(x / Math.max(1, w - 1)));
   }
@@ -158,7 +161,81 @@ export function renderExamples(
     scale: 1,
     color: [40, 40, 40],
   });
+  if (lossHeight) drawLossPanel(rgb, width, height - lossHeight, lossHeight, options.trainLog!);
   return { width, height, rgb };
+}
+
+/** Height in pixels of the loss panel under the examples. */
+const LOSS_PANEL_HEIGHT = 96;
+
+/**
+ * Draws a run's loss curves into rows `y0 … y0 + height` of an RGB canvas: log-scaled losses against the
+ * step, training loss as grey binned means, validation loss as blue dots joined by a line.
+ */
+function drawLossPanel(
+  rgb: Uint8Array,
+  width: number,
+  y0: number,
+  height: number,
+  log: readonly { step: number; loss: number; validationLoss?: number }[],
+): void {
+  const box = { x: 34, y: y0 + 14, w: width - 40, h: height - 26 };
+  const dark = [40, 40, 40];
+  drawText(rgb, width, 3, "loss (log) over steps", box.x, y0 + 4, { scale: 1, color: dark });
+  const values = log.flatMap((r) => [r.loss, ...(r.validationLoss !== undefined ? [r.validationLoss] : [])])
+    .filter((v) => v > 0 && Number.isFinite(v));
+  if (values.length === 0) return;
+  const lo = Math.log10(Math.min(...values));
+  const hi = Math.log10(Math.max(...values));
+  const span = Math.max(1e-9, hi - lo);
+  const lastStep = Math.max(1, log.at(-1)!.step);
+  const px = (step: number) => Math.round(box.x + (step / lastStep) * (box.w - 1));
+  const py = (v: number) =>
+    Math.round(box.y + (1 - (Math.log10(Math.max(v, 1e-30)) - lo) / span) * (box.h - 1));
+  const put = (x: number, y: number, c: readonly number[]) => {
+    if (x < 0 || y < 0 || x >= width || y >= y0 + height) return;
+    rgb.set(c, (y * width + x) * 3);
+  };
+  const line = (x0: number, ya: number, x1: number, yb: number, c: readonly number[]) => {
+    const n = Math.max(Math.abs(x1 - x0), Math.abs(yb - ya), 1);
+    for (let k = 0; k <= n; k++) {
+      put(Math.round(x0 + ((x1 - x0) * k) / n), Math.round(ya + ((yb - ya) * k) / n), c);
+    }
+  };
+  // Frame and the two value labels.
+  line(box.x, box.y, box.x + box.w - 1, box.y, [200, 200, 200]);
+  line(box.x, box.y + box.h - 1, box.x + box.w - 1, box.y + box.h - 1, [160, 160, 160]);
+  line(box.x, box.y, box.x, box.y + box.h - 1, [160, 160, 160]);
+  drawText(rgb, width, 3, formatScore(10 ** hi), 2, box.y, { scale: 1, color: dark });
+  drawText(rgb, width, 3, formatScore(10 ** lo), 2, box.y + box.h - 6, { scale: 1, color: dark });
+  const last = String(lastStep);
+  drawText(rgb, width, 3, last, box.x + box.w - textWidth(last, 1), box.y + box.h + 2, {
+    scale: 1,
+    color: dark,
+  });
+  // Training loss: means over one bin per pixel column.
+  const bins = new Map<number, { sum: number; n: number }>();
+  for (const r of log) {
+    const b = bins.get(px(r.step)) ?? { sum: 0, n: 0 };
+    b.sum += r.loss;
+    b.n++;
+    bins.set(px(r.step), b);
+  }
+  let prev: [number, number] | undefined;
+  for (const [x, b] of [...bins].sort((a, b) => a[0] - b[0])) {
+    const y = py(b.sum / b.n);
+    if (prev) line(prev[0], prev[1], x, y, [150, 150, 150]);
+    prev = [x, y];
+  }
+  // Validation loss on top.
+  prev = undefined;
+  for (const r of log) {
+    if (r.validationLoss === undefined) continue;
+    const [x, y] = [px(r.step), py(r.validationLoss)];
+    if (prev) line(prev[0], prev[1], x, y, [47, 109, 181]);
+    for (const [dx, dy] of [[0, 0], [1, 0], [-1, 0], [0, 1], [0, -1]]) put(x + dx!, y + dy!, [47, 109, 181]);
+    prev = [x, y];
+  }
 }
 
 /** A score for a colour-bar label: 3 significant digits, plain notation where the font can draw it. */
@@ -225,9 +302,16 @@ export function decodeExamples(text: string, where: string): Example[] {
   });
 }
 
-/** Writes {@linkcode renderExamples} as `path` (a PNG) and the examples' data beside it (`.json`). */
-export async function writeExamplesPng(path: string, examples: readonly Example[]): Promise<void> {
-  const { width, height, rgb } = renderExamples(examples);
+/**
+ * Writes {@linkcode renderExamples} as `path` (a PNG, with the loss curves of `trainLog` where given) and the
+ * examples' data beside it (`.json`).
+ */
+export async function writeExamplesPng(
+  path: string,
+  examples: readonly Example[],
+  trainLog?: RenderOptions["trainLog"],
+): Promise<void> {
+  const { width, height, rgb } = renderExamples(examples, trainLog ? { trainLog } : {});
   await writeFileAtomic(path, encodePng(rgb, width, height, 3));
   await writeFileAtomic(path.replace(/\.png$/, ".json"), encodeExamples(examples));
 }

@@ -78,3 +78,24 @@ Deno.test("examples JSON round-trips and names its file when damaged", () => {
     /x\.json: field 'image' holds 3 bytes, not 4 float32 values/,
   );
 });
+
+Deno.test("renderExamples: a training log adds a loss panel with both curves", () => {
+  const c = new ExampleCollector(1);
+  c.offer(testCase("a", 1), new Float32Array(192));
+  const log = Array.from({ length: 200 }, (_, i) => ({
+    step: i + 1,
+    loss: 1 / (i + 1),
+    ...((i + 1) % 40 === 0 ? { validationLoss: 2 / (i + 1) } : {}),
+  }));
+  const plain = renderExamples(c.take());
+  const withLog = renderExamples(c.take(), { trainLog: log });
+  assert.equal(withLog.height, plain.height + 96);
+  const panel = withLog.rgb.subarray(plain.height * withLog.width * 3);
+  const count = (r: number, g: number, b: number) => {
+    let n = 0;
+    for (let i = 0; i < panel.length; i += 3) if (panel[i] === r && panel[i + 1] === g && panel[i + 2] === b) n++;
+    return n;
+  };
+  assert.ok(count(150, 150, 150) > 100, "training loss drawn");
+  assert.ok(count(47, 109, 181) > 20, "validation loss drawn");
+});

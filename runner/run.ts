@@ -260,7 +260,12 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
         if (o.signal?.aborted) throw new RunInterrupted(runDir);
       },
     });
-    await writeExamplesPng(`${runDir}/examples.png`, evaluation.examples);
+    const trainLog = await readTrainLog(`${runDir}/train_log.csv`);
+    await writeExamplesPng(
+      `${runDir}/examples.png`,
+      evaluation.examples,
+      trainLog.length ? trainLog : undefined,
+    );
     const result: RunResult = {
       runId,
       runDir,

@@ -7,7 +7,14 @@
  */
 import { getMetric } from "../../core/mod.ts";
 import { meanPrCurve } from "../../stats/mod.ts";
-import { hiddenNote, type ResultRow, rowField, seedsText, shortError } from "../leaderboard.ts";
+import {
+  formatSummary,
+  hiddenNote,
+  type ResultRow,
+  rowField,
+  seedsText,
+  shortError,
+} from "../leaderboard.ts";
 import { escapeHtml as esc } from "./escape.ts";
 import type { TrainLogRecord } from "../../runner/train_log.ts";
 import { formatScore } from "../../runner/examples.ts";
@@ -258,11 +265,14 @@ function curvesHtml(table: LeaderboardTable): string {
     const label = rowName(r);
     if (curves.length === 0) return missing.push(label);
     const mean = meanPrCurve(curves, RECALL_LEVELS);
+    const auprc = r.metrics["auprc"];
+    const ap = auprc && !Number.isNaN(auprc.mean) ? ` — AUPRC ${formatSummary(auprc)}` : "";
     series.push({
-      label: `${label} (${curves.length} seed${curves.length > 1 ? "s" : ""})`,
+      label: `${label}${ap} (${curves.length} seed${curves.length > 1 ? "s" : ""})`,
       color: PALETTE[k % PALETTE.length]!,
       recall: mean.recall,
       precision: mean.precision,
+      ...(curves.length > 1 ? { band: { lo: mean.lo, hi: mean.hi } } : {}),
     });
   });
   const missingNote = missing.length
@@ -275,7 +285,8 @@ function curvesHtml(table: LeaderboardTable): string {
     `<p class="note">Pixel-level PR curves over the test split (the pixels AUPRC is computed on). Each row's ` +
     `curve is the mean over its seeds of the precision at ${RECALL_LEVELS} recall levels 0, 0.01, …, 1 ` +
     `(each seed's precision at the first threshold reaching that recall; the seed curves come from a ` +
-    `65,536-bin score histogram).</p></div>${missingNote}`;
+    `65,536-bin score histogram); the shaded band is the range over its seeds, and the legend gives each ` +
+    `row's AUPRC (mean ± sd over seeds).</p></div>${missingNote}`;
 }
 
 function examplesHtml(
@@ -329,9 +340,9 @@ function failuresHtml(table: LeaderboardTable): string {
   if (failed.length === 0) return "";
   const items = failed.map((c) =>
     `<li><strong>${esc(c.methodLabel)} · ${esc(c.noiseLabel)}</strong>, seed ${c.seed}: ` +
-    `<span class="error">${esc(shortError(c.error ?? "?", 400))}</span> <code>cells/${
-      esc(c.cellId)
-    }.failed.json</code></li>`
+    `<span class="error">${esc(shortError(c.error ?? "?", 400))}</span>${
+      c.record ? ` <code>${esc(c.record)}</code>` : ""
+    }</li>`
   );
   return `<h3>Failed cells</h3><p class="note">Not in the means above; rerun the grid to retry them.</p>` +
     `<ul class="failures">${items.join("")}</ul>`;

@@ -37,6 +37,8 @@ export interface UnfinishedCell {
   readonly state: "failed" | "running" | "pending";
   /** The failure's message. */
   readonly error?: string;
+  /** Where the failure is recorded (relative to the grid folder), where a file holds it. */
+  readonly record?: string;
 }
 
 /** Planned cells without a result, and results that no longer match the plan. */

@@ -126,13 +126,19 @@ export function withSlurmStates(outcome: GridOutcome, status: GridStatus): GridO
     const s = byId.get(u.cellId);
     if (!s || s.state === "finished") return u;
     const state = s.state === "queued" ? "pending" : s.state;
-    const { error: _, ...rest } = u;
+    const { error: _, record, ...rest } = u;
+    // The failure file is worth naming only where the reason shown comes from it.
+    const fromFile = record !== undefined && s.error === u.error;
     const error = !s.task
       ? s.error
       : s.error?.startsWith(`Slurm task ${s.task.task} `)
       ? `${s.error}; log ${s.task.log}`
       : `${s.error} [Slurm task ${s.task.task}, log ${s.task.log}]`;
-    return { ...rest, state, ...(state === "failed" ? { error: error ?? "?" } : {}) };
+    return {
+      ...rest,
+      state,
+      ...(state === "failed" ? { error: error ?? "?", ...(fromFile ? { record } : {}) } : {}),
+    };
   });
   return { ...outcome, unfinished };
 }
