@@ -148,7 +148,7 @@ export async function runGpuCheck(o: CheckOptions): Promise<GpuCheckReport> {
 }
 
 /** Adds a worker's rows, data and unfinished items to the report. */
-function collect(
+export function collect(
   part: Part,
   backend: string,
   shareS: number,

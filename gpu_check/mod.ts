@@ -7,7 +7,7 @@
  * ```ts
  * import { formatFigure, partDeadlines } from "./mod.ts";
  * console.assert(formatFigure(21.3, "ms/step") === "21.3 ms/step");
- * console.assert(partDeadlines(0, 480).correctness === 168_000);
+ * console.assert(partDeadlines(0, 480).correctness === 192_000);
  * ```
  * @module
  */

@@ -13,11 +13,12 @@ export type Part = typeof PARTS[number];
 
 /**
  * Each part's share of `--budget-s`. Deadlines are cumulative: a part that finishes early leaves its time to
- * the next; the rest (10 %) covers start-up, the backend probe and the report.
+ * the next; the rest (10 %) covers start-up, the backend probe and the report. Correctness gets the most:
+ * its cpu references at the paper's widths are the slowest work of a GPU run.
  */
 export const SHARES: Readonly<Record<Part, number>> = {
-  correctness: 0.35,
-  speed: 0.3,
+  correctness: 0.4,
+  speed: 0.25,
   pytorch: 0.1,
   convergence: 0.15,
 };
@@ -154,7 +155,7 @@ export const DRY_RUN_PLAN: Plan = {
  * ```ts
  * import { partDeadlines } from "./plan.ts";
  * const d = partDeadlines(0, 100);
- * console.assert(d.correctness === 35_000 && d.convergence === 90_000);
+ * console.assert(d.correctness === 40_000 && d.convergence === 90_000);
  * ```
  */
 export function partDeadlines(start: number, budgetS: number): Record<Part, number> {

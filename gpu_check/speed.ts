@@ -115,7 +115,7 @@ async function trainTimed(
  * @example
  * ```ts
  * import { meanStepMs } from "./speed.ts";
- * console.assert(meanStepMs([100, 150, 170, 190], 1) === 20);
+ * console.assert(meanStepMs([100, 150, 170, 190], 2) === 20); // steps 3 and 4
  * ```
  */
 export function meanStepMs(stamps: readonly number[], warmup: number): number | undefined {
