@@ -105,7 +105,9 @@ export async function convergence(
       const falls = Number.isFinite(last) && last <= MAX_FINAL_FRACTION * first;
       const row: Row = {
         part: "convergence",
-        check: `paper DAE on phantom2d ${c.size}×${c.size}, ${summary.steps} steps: validation loss falls`,
+        check:
+          `DAE (widths ${c.widths.join("/")}) on phantom2d ${c.size}×${c.size}, ${summary.steps} steps: ` +
+          "validation loss falls",
         backend,
         result: summary.steps < c.steps ? "skipped" : falls ? "pass" : "fail",
         value: last / first,

@@ -136,7 +136,7 @@ function stepRows(backend: string, label: string, cmp: ReturnType<typeof compare
     result: error <= tol ? "pass" : "fail",
     value: error,
     unit: "rel. error",
-    detail: `tolerance ${tol.toExponential(0)}${extra}`,
+    ...(error <= tol ? {} : { detail: `above the tolerance ${tol.toExponential(0)}${extra}` }),
   });
   return [
     row("loss", cmp.loss),

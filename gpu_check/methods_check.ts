@@ -126,7 +126,14 @@ export async function checkMethod(
   if (cmp.failure) {
     return [row("fail", `scores differ from cpu with the same weights: ${cmp.failure}`, cmp.error)];
   }
-  return [row("pass", "scores equal cpu's with the same weights", cmp.error)];
+  return [{
+    part: "correctness",
+    check: item,
+    backend,
+    result: "pass",
+    value: cmp.error,
+    unit: "rel. error",
+  }];
 }
 
 async function scoreOn(

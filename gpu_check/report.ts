@@ -85,7 +85,7 @@ export function renderTable(rows: readonly Row[]): { table: string; notes: strin
   const cells = rows.map((r) => {
     let result = r.result === "fail" ? "FAIL" : r.result;
     if (r.detail) {
-      notes.push(`[${notes.length + 1}] ${r.backend} · ${r.check}: ${r.detail}`);
+      notes.push(`[${notes.length + 1}] ${r.backend} · ${r.check}: ${brief(r.detail)}`);
       result += ` [${notes.length}]`;
     }
     const torch = r.torch ? `${formatFigure(r.torch.value, r.torch.unit)} (${r.torch.mode})` : "";
@@ -97,6 +97,12 @@ export function renderTable(rows: readonly Row[]): { table: string; notes: strin
   const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(widths[i]!)).join(" | ")} |`;
   const rule = `|${widths.map((w, i) => (i >= 3 ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
   return { table: [line(head), rule, ...cells.map(line)].join("\n"), notes };
+}
+
+/** A detail on one line, at most 400 characters (report.json keeps it whole). */
+function brief(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 400 ? `${line.slice(0, 399)}…` : line;
 }
 
 function escape(text: string): string {
