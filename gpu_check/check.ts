@@ -45,6 +45,21 @@ export interface CheckOptions {
 export async function runGpuCheck(o: CheckOptions): Promise<GpuCheckReport> {
   const log = o.log ?? ((line: string) => console.error(line));
   const t0 = Date.now();
+  // Shared by the workers of this check (the cpu references, gigabytes at the paper's widths).
+  const workDir = await Deno.makeTempDir({ prefix: "gpu-check-" });
+  try {
+    return await check(o, log, t0, workDir);
+  } finally {
+    await Deno.remove(workDir, { recursive: true });
+  }
+}
+
+async function check(
+  o: CheckOptions,
+  log: (line: string) => void,
+  t0: number,
+  workDir: string,
+): Promise<GpuCheckReport> {
   const createdAt = new Date(t0).toISOString();
   const deadlines = partDeadlines(t0, o.budgetS);
   const rows: Row[] = [];
@@ -95,6 +110,7 @@ export async function runGpuCheck(o: CheckOptions): Promise<GpuCheckReport> {
         deadline,
         ...(o.fault ? { fault: o.fault } : {}),
         ...(o.failFast ? { failFast: true } : {}),
+        workDir,
       });
       collect(part, backend, (deadline - now) / 1000, outcome, rows, stops, data);
     }

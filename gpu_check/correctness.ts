@@ -4,12 +4,13 @@
  * calls replayed alone against cpu; every method of the registry trained and scored.
  * @module
  */
-import { compareSteps, daeStep, type StepInputs, stepInputs, type StepOutputs } from "./dae_step.ts";
+import { compareSteps, daeStep, stepInputs } from "./dae_step.ts";
 import { collectTests } from "./device_tests.ts";
-import { type KernelCall, recordKernels, replayCall, type ReplayResult } from "./kernel_record.ts";
+import { recordKernels, replayCall, type ReplayResult } from "./kernel_record.ts";
 import { checkMethod, methodItems } from "./methods_check.ts";
 import type { PartReporter } from "./part_reporter.ts";
 import type { Plan, UNetCase } from "./plan.ts";
+import { loadReference, type Reference, saveReference } from "./reference_file.ts";
 import type { Row } from "./rows.ts";
 import { tf } from "../core/mod.ts";
 import { CUDA_KERNELS } from "../core/backends/cuda/mod.ts";
@@ -40,8 +41,16 @@ export function stepTolerance(backend: string): number {
   return backend === "cuda" ? 2e-2 : 1e-3;
 }
 
-/** Runs the correctness part on `backend` (already selected), reporting through `r`. */
-export async function correctness(plan: Plan, backend: string, r: PartReporter): Promise<void> {
+/**
+ * Runs the correctness part on `backend` (already selected), reporting through `r`. With `workDir`, the cpu
+ * references are loaded from there when an earlier backend's worker saved them, and saved otherwise.
+ */
+export async function correctness(
+  plan: Plan,
+  backend: string,
+  r: PartReporter,
+  workDir?: string,
+): Promise<void> {
   const deviceTests = backend === "cuda"
     ? await collectTests(() => import("../core/backends/cuda/cuda_gpu_test.ts"))
     : [];
@@ -69,21 +78,29 @@ export async function correctness(plan: Plan, backend: string, r: PartReporter):
   }
 
   for (const [d, c] of cases) {
-    let reference: { inputs: StepInputs; outputs: StepOutputs; calls: KernelCall[] } | undefined;
+    let reference: Reference | undefined;
     await r.run(`cpu reference of the ${d} DAE step`, async () => {
-      const inputs = await stepInputs(c);
-      await tf.setBackend("cpu");
-      const { result, calls } = await recordKernels(() => daeStep(c, inputs));
-      await tf.setBackend(backend);
-      reference = { inputs, outputs: result, calls };
+      const name = `reference-${d}-${c.widths.join("-")}-${c.input.join("x")}.bin`;
+      const file = workDir ? `${workDir}/${name}` : undefined;
+      reference = file ? await loadReference(file).catch(() => undefined) : undefined;
+      const where = reference ? "loaded from an earlier backend's worker" : "computed";
+      if (!reference) {
+        const inputs = await stepInputs(c);
+        await tf.setBackend("cpu");
+        const { result, calls } = await recordKernels(() => daeStep(c, inputs));
+        await tf.setBackend(backend);
+        reference = { inputs, outputs: result, calls };
+        if (file) await saveReference(file, reference);
+      }
+      const { outputs, calls } = reference;
       return [{
         part: "correctness",
         check: `cpu reference of the ${d} DAE step`,
         backend: "cpu",
         result: "info",
         detail: `${describe(c)}: loss ${
-          result.loss.toPrecision(6)
-        }, ${calls.length} distinct kernel calls recorded`,
+          outputs.loss.toPrecision(6)
+        }, ${calls.length} distinct kernel calls (${where})`,
       }];
     });
     if (!reference) {

@@ -15,7 +15,7 @@ export interface TensorRecord {
   readonly shape: number[];
   /** Data type (never string: calls on strings are not recorded). */
   readonly dtype: tf.DataType;
-  /** A copy of the values. */
+  /** A copy of the values, in the dtype's array type (Float32Array, Int32Array, Uint8Array for bool). */
   readonly values: Values;
 }
 
@@ -93,11 +93,16 @@ function remember(
   );
   const key = `${name} ${label} ${attrKey}`;
   if (seen.has(key)) return;
-  const copy = (t: tf.Tensor): TensorRecord => ({
-    shape: [...t.shape],
-    dtype: t.dtype,
-    values: (t.dataSync() as Values).slice(),
-  });
+  // A copy in the dtype's own array type (the cpu backend may hold a cast float32 tensor as bytes).
+  const copy = (t: tf.Tensor): TensorRecord => {
+    const raw = t.dataSync() as Values;
+    const values = t.dtype === "int32"
+      ? Int32Array.from(raw)
+      : t.dtype === "bool"
+      ? Uint8Array.from(raw)
+      : Float32Array.from(raw);
+    return { shape: [...t.shape], dtype: t.dtype, values };
+  };
   seen.set(key, {
     name,
     inputs: { array: Array.isArray(inputs), entries: entries.map(([k, t]) => [k, copy(t)]) },

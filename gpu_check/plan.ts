@@ -104,7 +104,7 @@ export const GPU_PLAN: Plan = {
     steps: 300,
     lr: 1e-4,
     trainSubjects: 8,
-    scoreSlices: 4,
+    scoreSlices: 2,
   },
 };
 

@@ -4,7 +4,9 @@ import { selectBackend, tf } from "../core/mod.ts";
 import { convergenceBackend } from "./check.ts";
 import { collectTests } from "./device_tests.ts";
 import { compareValues, recordKernels, replayCall } from "./kernel_record.ts";
-import { partDeadlines, SHARES } from "./plan.ts";
+import { daeStep, stepInputs } from "./dae_step.ts";
+import { DRY_RUN_PLAN, partDeadlines, SHARES } from "./plan.ts";
+import { loadReference, saveReference } from "./reference_file.ts";
 import { formatFigure, renderTable } from "./report.ts";
 import type { Row } from "./rows.ts";
 import { meanStepMs } from "./speed.ts";
@@ -163,4 +165,32 @@ Deno.test("convergence trains on the fastest backend without a failed correctnes
   assert.equal(convergenceBackend(cudaFailed, ["cuda", "webgpu"]), "webgpu");
   assert.equal(convergenceBackend(cudaFailed, ["cpu", "webgpu"]), "cpu");
   assert.equal(convergenceBackend(cudaFailed, ["cuda"]), "cpu");
+});
+
+Deno.test("a cpu reference survives its file: inputs, outputs and every kernel call", async () => {
+  await selectBackend("cpu");
+  const c = DRY_RUN_PLAN.unet.d2;
+  const inputs = await stepInputs(c);
+  const { result, calls } = await recordKernels(() => daeStep(c, inputs));
+  const dir = await Deno.makeTempDir();
+  try {
+    await saveReference(`${dir}/ref.bin`, { inputs, outputs: result, calls });
+    const back = (await loadReference(`${dir}/ref.bin`))!;
+    assert.deepEqual(back.inputs, inputs);
+    assert.deepEqual(back.outputs, result);
+    assert.equal(back.calls.length, calls.length);
+    back.calls.forEach((k, i) => {
+      const want = calls[i]!;
+      assert.equal(k.name, want.name);
+      assert.deepEqual(k.inputs, want.inputs, `${k.name} inputs`);
+      assert.deepEqual(k.outputs, want.outputs, `${k.name} outputs`);
+      assert.deepEqual(JSON.parse(JSON.stringify(k.attrs)), JSON.parse(JSON.stringify(want.attrs)));
+    });
+    assert.equal(await loadReference(`${dir}/absent.bin`), undefined);
+    const bytes = await Deno.readFile(`${dir}/ref.bin`);
+    await Deno.writeFile(`${dir}/cut.bin`, bytes.subarray(0, bytes.length - 5));
+    await assert.rejects(() => loadReference(`${dir}/cut.bin`), /truncated reference file/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

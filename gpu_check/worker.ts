@@ -31,6 +31,8 @@ export const workerTaskSchema = v.strictObject({
   fault: v.optional(v.pipe(v.string(), v.regex(/^\w+=\w+$/, "must be KERNEL=KERNEL"))),
   /** Skip the part's remaining items after its first failure. */
   failFast: v.optional(v.boolean()),
+  /** A folder the workers of one check share (the cpu references). */
+  workDir: v.optional(v.string()),
 });
 
 /** One worker's task. */
@@ -51,7 +53,7 @@ export async function runTask(task: WorkerTask): Promise<void> {
     afterItem: watchDevice(task.backend),
     failFast: task.failFast ?? false,
   });
-  if (task.part === "correctness") await correctness(plan, task.backend, r);
+  if (task.part === "correctness") await correctness(plan, task.backend, r, task.workDir);
   else if (task.part === "speed") await speed(plan, task.backend, r);
   else await convergence(plan, task.backend, stepTolerance(task.backend), r);
 }
