@@ -194,3 +194,17 @@ Deno.test("a cpu reference survives its file: inputs, outputs and every kernel c
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the cuda device tests are collected as written (ignored here without an NVIDIA GPU)", async () => {
+  const tests = await collectTests(() => import("../core/backends/cuda/cuda_gpu_test.ts"));
+  assert.ok(tests.length >= 10, `${tests.length} tests`);
+  assert.ok(tests.every((t) => t.name.startsWith("cuda vs cpu: ")));
+  assert.ok(tests.some((t) => /conv2d forward and gradients/.test(t.name)));
+  let gpu = true;
+  try {
+    (await import("../core/backends/cuda/mod.ts")).registerCudaBackend();
+  } catch {
+    gpu = false;
+  }
+  if (!gpu) assert.ok(tests.every((t) => t.ignore), "without a GPU the file ignores them all");
+});
