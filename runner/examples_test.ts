@@ -93,7 +93,9 @@ Deno.test("renderExamples: a training log adds a loss panel with both curves", (
   const panel = withLog.rgb.subarray(plain.height * withLog.width * 3);
   const count = (r: number, g: number, b: number) => {
     let n = 0;
-    for (let i = 0; i < panel.length; i += 3) if (panel[i] === r && panel[i + 1] === g && panel[i + 2] === b) n++;
+    for (let i = 0; i < panel.length; i += 3) {
+      if (panel[i] === r && panel[i + 1] === g && panel[i + 2] === b) n++;
+    }
     return n;
   };
   assert.ok(count(150, 150, 150) > 100, "training loss drawn");

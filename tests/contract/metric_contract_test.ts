@@ -14,7 +14,12 @@ const batch = (scores: Float32Array) => ({ scores, labels, caseId: "c0", shape: 
 // A healthy case: perfect scores keep it below every lesion voxel, inverted ones lift it above.
 const none = new Uint8Array(n);
 const calm = Float32Array.from({ length: n }, (_, i) => 0.3 * ((i % 11) / 11));
-const healthyCase = (scores: Float32Array) => ({ scores, labels: none, caseId: "c1", shape: [4, 8, 8] as const });
+const healthyCase = (scores: Float32Array) => ({
+  scores,
+  labels: none,
+  caseId: "c1",
+  shape: [4, 8, 8] as const,
+});
 // Healthy validation scores, spread like the negatives, for metrics that pick thresholds on healthy data.
 const healthy = Float32Array.from({ length: 500 }, (_, i) => 0.4 * (i / 499));
 
