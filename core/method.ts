@@ -58,6 +58,11 @@ export interface TrainContext {
   readonly checkpoint: (state: MethodState) => Promise<void>;
   /** Stops training early when aborted. */
   readonly signal?: AbortSignal;
+  /**
+   * A folder of this run (the runner's run directory) where a method that runs other programs keeps their
+   * logs; absent, such a method keeps them in a temporary folder. Pure tensor methods ignore it.
+   */
+  readonly workDir?: string;
 }
 
 /** A summary the method returns after training. */
@@ -131,4 +136,10 @@ export interface MethodDefinition<C = unknown> {
    * run's configured noise source, for methods whose inference draws noise too (diffusion models).
    */
   create(config: C, sampleShape: readonly number[], seed: number, noise?: NoiseSource): MethodInstance;
+  /**
+   * Files outside the project whose content is part of a cell's identity (an external method's programs):
+   * the runner hashes them, so editing one reruns the cells of `config`. Paths as the config gives them
+   * (relative ones against the working directory).
+   */
+  identityFiles?(config: C): readonly string[];
 }

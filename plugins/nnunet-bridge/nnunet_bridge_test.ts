@@ -4,43 +4,8 @@ import type { Case, Dataset } from "../../core/dataset.ts";
 import { readNifti } from "../../core/nifti/mod.ts";
 import { planCommand, predictCommand, requireNnUnet, type RunSettings, trainCommand } from "./commands.ts";
 import { exportDataset } from "./exporter.ts";
-import { parseNpy, parseNpz } from "./npz.ts";
+import { encodeNpy } from "../../core/npy/mod.ts";
 import { readAnomalyProbability } from "./pipeline.ts";
-
-/** Hand-built .npy v1 bytes: magic, version, little-endian header length, padded header, raw values. */
-function npy(descr: string, shape: number[], values: Uint8Array, fortran = false): Uint8Array {
-  const dict = `{'descr': '${descr}', 'fortran_order': ${fortran ? "True" : "False"}, 'shape': (${
-    shape.map((d) => `${d},`).join(" ")
-  }), }`;
-  const padded = dict + " ".repeat(63 - ((10 + dict.length) % 64)) + "\n"; // total header a multiple of 64
-  const head = new TextEncoder().encode(padded);
-  const out = new Uint8Array(10 + head.length + values.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
-  new DataView(out.buffer).setUint16(8, head.length, true);
-  out.set(head, 10);
-  out.set(values, 10 + head.length);
-  return out;
-}
-const f32 = (a: number[]) => new Uint8Array(new Float32Array(a).buffer);
-
-Deno.test("npz reader: float32 C order, float16 Fortran order, uint8, in a deflated zip", () => {
-  const half = new Uint8Array(new Uint16Array([0x3c00, 0x4000, 0xc000, 0x3800, 0x0000, 0x7c00]).buffer); // 1 2 −2 .5 0 ∞
-  const bytes = zipSync({
-    "probabilities.npy": npy("<f4", [2, 3], f32([0, 1, 2, 3, 4, 5])),
-    "h.npy": npy("<f2", [2, 3], half, true),
-    "u.npy": npy("|u1", [4], new Uint8Array([0, 1, 255, 7])),
-  }, { level: 6 });
-  const arrays = parseNpz(bytes, "hand.npz");
-  assert.deepEqual(Object.keys(arrays).sort(), ["h", "probabilities", "u"]);
-  assert.deepEqual(arrays.probabilities!.shape, [2, 3]);
-  assert.deepEqual([...arrays.probabilities!.data], [0, 1, 2, 3, 4, 5]);
-  // Fortran order stores columns first: stored [1, 2, −2, .5, 0, ∞] is the 2×3 matrix [[1, −2, 0], [2, .5, ∞]].
-  assert.deepEqual([...arrays.h!.data], [1, -2, 0, 2, 0.5, Infinity]);
-  assert.deepEqual([...arrays.u!.data], [0, 1, 255, 7]);
-  assert.throws(() => parseNpy(new Uint8Array(20), "x.npy"), /x\.npy: not a \.npy file/);
-  assert.throws(() => parseNpy(npy("<c8", [1], new Uint8Array(8)), "c.npy"), /unsupported dtype '<c8'/);
-  assert.throws(() => parseNpy(npy("<f4", [4], f32([1])), "t.npy"), /t\.npy: truncated/);
-});
 
 Deno.test("readAnomalyProbability: class 1 of [2, D, H, W]; a wrong shape names the file and case", async () => {
   const dir = await Deno.makeTempDir();
@@ -48,7 +13,7 @@ Deno.test("readAnomalyProbability: class 1 of [2, D, H, W]; a wrong shape names 
     const probs = [0.9, 0.8, 0.7, 0.6, 0.1, 0.2, 0.3, 0.4]; // background then anomaly, D=1 H=2 W=2
     await Deno.writeFile(
       `${dir}/case_0000.npz`,
-      zipSync({ "probabilities.npy": npy("<f4", [2, 1, 2, 2], f32(probs)) }),
+      zipSync({ "probabilities.npy": encodeNpy("<f4", [2, 1, 2, 2], new Float32Array(probs)) }),
     );
     const p = await readAnomalyProbability(`${dir}/case_0000.npz`, { id: "a", shape: [1, 2, 2, 1] });
     assert.deepEqual([...p].map((x) => Math.round(x * 10) / 10), [0.1, 0.2, 0.3, 0.4]);

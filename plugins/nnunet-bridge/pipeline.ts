@@ -14,7 +14,7 @@ import {
   type RunSettings,
   trainCommand,
 } from "./commands.ts";
-import { readNpz } from "./npz.ts";
+import { readNpz } from "../../core/npy/mod.ts";
 import { caseIdentifier, writeRawCase, writeRawDataset } from "./raw_format.ts";
 
 /** Writes the training cases as a raw dataset, then plans, preprocesses and trains. */
