@@ -15,9 +15,12 @@ import {
   trainCommand,
 } from "./commands.ts";
 import { readNpz } from "../../core/npy/mod.ts";
-import { caseIdentifier, writeRawCase, writeRawDataset } from "./raw_format.ts";
+import { caseIdentifier, datasetFolderName, writeRawCase, writeRawDataset } from "./raw_format.ts";
 
-/** Writes the training cases as a raw dataset, then plans, preprocesses and trains. */
+/**
+ * Writes the training cases as a raw dataset, then plans, preprocesses and trains; the dataset's earlier
+ * preprocessed data and results in the work folder are removed first (nnU-Net would reuse them).
+ */
 export async function trainNnUnet(
   paths: NnUnetPaths,
   settings: RunSettings,
@@ -25,6 +28,10 @@ export async function trainNnUnet(
   channels: readonly string[],
   cases: Iterable<Case>,
 ): Promise<void> {
+  const folder = datasetFolderName(settings.datasetNumber, name);
+  for (const root of [paths.preprocessed, paths.results]) {
+    await Deno.remove(join(root, folder), { recursive: true }).catch(() => {});
+  }
   await writeRawDataset({
     rawDir: paths.raw,
     datasetNumber: settings.datasetNumber,

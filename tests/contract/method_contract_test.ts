@@ -66,6 +66,8 @@ for (const def of listMethods()) {
         const noise = def.meta.usesNoise ? getNoise("gaussian") : undefined;
         // Supervised methods also get labelled samples (a bright blob marked in `labels`).
         const labelled = def.meta.supervised ? { labelled: toySamples(shape, 4, 3, true) } : {};
+        // A run folder, for methods that keep files beside the run (external programs' logs, nnU-Net).
+        const workDir = await Deno.makeTempDir({ prefix: "method_contract_" });
         const summary = await m.train({ sampleShape: shape, train, validation, ...labelled }, {
           backend: tf.getBackend(),
           seed: 0,
@@ -73,6 +75,7 @@ for (const def of listMethods()) {
           ...(noise ? { noise: noise.create(parseConfig(noise.schema, {}, noise.id)) } : {}),
           progress: silentProgress,
           checkpoint: async () => {},
+          workDir,
         });
         assert.ok(summary.steps >= 0);
         if (summary.finalLoss !== undefined) {
@@ -103,6 +106,7 @@ for (const def of listMethods()) {
         tf.dispose([scores, rescored, batch.images, batch.foreground]);
         m.dispose();
         again.dispose();
+        await Deno.remove(workDir, { recursive: true });
       });
     }
   }
