@@ -126,6 +126,7 @@ export class NnUnetBridge implements MethodInstance {
   }
 
   /** Where the trained model lives (nnU-Net's folders) and how to call it. */
+  // Async without awaiting: an untrained bridge rejects, as the contract's save() does, instead of throwing.
   // deno-lint-ignore require-await
   async save(): Promise<MethodState> {
     this.#paths();
