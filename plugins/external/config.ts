@@ -6,7 +6,8 @@
 import * as v from "valibot";
 
 const command = v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1, "needs a program"));
-const seconds = v.pipe(v.number(), v.gtValue(0));
+/** Seconds up to 24 days (the longest a timer can wait). */
+const seconds = v.pipe(v.number(), v.gtValue(0), v.maxValue(2_000_000));
 
 /** Schema of {@linkcode ExternalConfig}; unknown fields are rejected. */
 export const externalSchema = v.strictObject({
