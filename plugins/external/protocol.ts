@@ -27,7 +27,8 @@ export interface SampleFiles {
 }
 
 /** What is common to both tasks' job.json. */
-interface JobBase {
+export interface JobBase {
+  /** The protocol version, {@linkcode PROTOCOL}. */
   readonly protocol: typeof PROTOCOL;
   /** 2: samples are slices [H, W, C]; 3: volumes [D, H, W, C]. */
   readonly dims: 2 | 3;
@@ -41,6 +42,7 @@ interface JobBase {
 
 /** job.json of a train job. */
 export interface TrainJob extends JobBase {
+  /** What to do. */
   readonly task: "train";
   /** The run's seed, for the program's own random numbers. */
   readonly seed: number;
@@ -60,6 +62,7 @@ export interface TrainJob extends JobBase {
 
 /** job.json of a score job. */
 export interface ScoreJob extends JobBase {
+  /** What to do. */
   readonly task: "score";
   /** float32 [B, ...S, C]. */
   readonly images: string;

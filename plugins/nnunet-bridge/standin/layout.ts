@@ -101,6 +101,7 @@ export function caseIdentifiers(dir: string, ending: string): string[] {
 
 /** A volume in the file's own voxel order ([z, y, x] read C-ordered) and the grid it came on. */
 export interface RawVolume {
+  /** Voxel values, x fastest. */
   readonly data: Float32Array;
   /** [z, y, x]. */
   readonly shape: readonly [number, number, number];

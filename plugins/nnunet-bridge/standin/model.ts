@@ -8,6 +8,7 @@
 
 /** What the stand-in's "checkpoint" holds (JSON). */
 export interface StandInModel {
+  /** Marks the stand-in's checkpoint format. */
   readonly format: "nnunet-standin-1";
   /** Number of classes (labels in dataset.json). */
   readonly classes: number;

@@ -34,7 +34,7 @@ export function checkDevice(device: string): void {
 }
 
 /** The trainer's output folder name, as nnU-Net builds it. */
-export const trainerFolder = (trainer: string, plans: string, configuration: string) =>
+export const trainerFolder = (trainer: string, plans: string, configuration: string): string =>
   `${trainer}__${plans}__${configuration}`;
 
 /** Runs training. */
