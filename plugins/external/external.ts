@@ -18,7 +18,7 @@ import { tf } from "../../core/mod.ts";
 import { writeNpy } from "../../core/npy/mod.ts";
 import type { ExternalConfig } from "./config.ts";
 import { folderToState, stateToFolder } from "./model_files.ts";
-import { runCommand, showCommand } from "./process.ts";
+import { runProgram, showCommand } from "../../core/subprocess.ts";
 import {
   checkModelWritten,
   PROTOCOL,
@@ -147,8 +147,8 @@ export class ExternalMethod implements MethodInstance {
         summary: summaryFile,
       });
       const argv = [...this.#cfg.train, job];
-      await runCommand({
-        task: "train",
+      await runProgram({
+        task: "external train",
         argv,
         ...(this.#cfg.cwd ? { cwd: this.#cfg.cwd } : {}),
         env: this.#env(job),
@@ -195,8 +195,8 @@ export class ExternalMethod implements MethodInstance {
         scores,
       });
       const argv = [...this.#cfg.score, job];
-      await runCommand({
-        task: "score",
+      await runProgram({
+        task: "external score",
         argv,
         ...(this.#cfg.cwd ? { cwd: this.#cfg.cwd } : {}),
         env: this.#env(job),

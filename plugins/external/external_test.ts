@@ -17,7 +17,7 @@ import { decodeState, encodeState } from "../../runner/state_file.ts";
 import { type ExternalConfig, externalSchema } from "./config.ts";
 import { externalIdentityFiles, ExternalMethod, type ExternalVariant } from "./external.ts";
 import { packBytes, unpackBytes } from "./model_files.ts";
-import { showCommand } from "./process.ts";
+import { showCommand } from "../../core/subprocess.ts";
 
 const PLAIN: ExternalVariant = { id: "external", usesNoise: false, supervised: false };
 const SHAPE = [4, 4, 2];
@@ -38,14 +38,14 @@ const TRAIN_OK = `
 
 /** Scoring code that copies its inputs to \`$KEEP\` and writes scores 1 + batch index. */
 const SCORE_COPY = `
+  import { encodeNpy } from "${new URL("../../core/npy/mod.ts", import.meta.url)}";
   const dir = Deno.args[0];
   const job = JSON.parse(Deno.readTextFileSync(dir + "/job.json"));
   for (const f of ["job.json", "images.npy", "foreground.npy"]) Deno.copyFileSync(dir + "/" + f, Deno.env.get("KEEP") + "/" + f);
-  const n = job.count * job.sampleShape[0] * job.sampleShape[1];
-  const dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + [job.count, ...job.sampleShape.slice(0, -1)].join(", ") + "), }";
-  const text = dict + " ".repeat(63 - ((10 + dict.length) % 64)) + "\\n";
-  const values = new Float32Array(n).map((_, i) => 1 + Math.floor(i / (n / job.count)));
-  Deno.writeFileSync(job.scores, new Uint8Array([0x93, 78, 85, 77, 80, 89, 1, 0, text.length, 0, ...new TextEncoder().encode(text), ...new Uint8Array(values.buffer)]));`;
+  const shape = [job.count, ...job.sampleShape.slice(0, -1)];
+  const per = shape.slice(1).reduce((a, b) => a * b, 1);
+  const values = Float32Array.from({ length: job.count * per }, (_, i) => 1 + Math.floor(i / per));
+  Deno.writeFileSync(job.scores, encodeNpy("<f4", shape, values));`;
 
 function config(input: Partial<Record<keyof ExternalConfig, unknown>>): ExternalConfig {
   return parseConfig(externalSchema, input, "external");
@@ -155,7 +155,7 @@ Deno.test("external train: the job folder as documented, progress, summary, the 
     expected.dispose();
 
     const log = await Deno.readTextFile(join(dir, "external", "train.log"));
-    assert.match(log, /^==== \S+ train: .*deno eval /);
+    assert.match(log, /^==== \S+ external train: .*deno eval /);
     assert.match(log, /a line on stderr\n/);
     assert.match(log, /==== exit 0\n$/);
 

@@ -1,9 +1,10 @@
 /**
  * The nnU-Net v2 command lines (built as data, so they can be checked without running them), the
- * environment they need, the PATH check, and running one as a subprocess.
+ * environment they need, the PATH check, and running one as a subprocess (`core/subprocess.ts`).
  * @module
  */
 import { delimiter, join } from "node:path";
+import { runProgram } from "../../core/subprocess.ts";
 
 /** A program and its arguments. */
 export interface CommandLine {
@@ -136,21 +137,20 @@ export function requireNnUnet(bin?: string): void {
 }
 
 /**
- * Runs a command with nnU-Net's environment; output is captured (a method prints nothing) and its tail is
- * put in the error when the command fails.
+ * Runs a command with nnU-Net's environment (added to the runner's); its output goes to `log` (a method
+ * prints nothing) and its tail into the error when it fails. Aborting `signal` stops it.
  */
-export async function runCommand(line: CommandLine, env: Record<string, string>): Promise<void> {
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command(line.cmd, { args: [...line.args], env, stdout: "piped", stderr: "piped" })
-      .output();
-  } catch (e) {
-    throw new Error(`cannot run ${line.cmd}: ${(e as Error).message}`);
-  }
-  if (!out.success) {
-    const text = new TextDecoder().decode(out.stderr) || new TextDecoder().decode(out.stdout);
-    throw new Error(
-      `${line.cmd} ${line.args.join(" ")} failed with exit code ${out.code}:\n${text.slice(-4000)}`,
-    );
-  }
+export async function runCommand(
+  line: CommandLine,
+  env: Record<string, string>,
+  log: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await runProgram({
+    task: "nnunet",
+    argv: [line.cmd, ...line.args],
+    env,
+    log,
+    ...(signal ? { signal } : {}),
+  });
 }

@@ -123,7 +123,9 @@ for (const dims of [2, 3] as const) {
       assert.deepEqual([...(await rescored.data())], [...p]);
       // Prediction folders are temporary.
       const left = [...Deno.readDirSync(w)].map((e) => e.name).sort();
-      assert.deepEqual(left, ["nnUNet_preprocessed", "nnUNet_raw", "nnUNet_results"]);
+      assert.deepEqual(left, ["nnUNet_preprocessed", "nnUNet_raw", "nnUNet_results", "nnunet.log"]);
+      const log = await Deno.readTextFile(`${w}/nnunet.log`);
+      for (const p of NNUNET_PROGRAMS) assert.match(log, new RegExp(`==== \\S+ nnunet: \\S*${p} `));
       tf.dispose([scores, rescored, batch.images, batch.foreground, batch.labels]);
     } finally {
       await Deno.remove(work, { recursive: true });
@@ -161,7 +163,7 @@ Deno.test(`nnunet through ${TOOL}: a failing command fails training with its com
     const s = lesionSamples(shape, 3, 1);
     await assert.rejects(
       () => bridge.train({ sampleShape: shape, train: s, validation: s, labelled: s }, context()),
-      /nnUNetv2_train 901 2d all -tr NoSuchTrainer -device cpu failed with exit code 1:\n[^]*NoSuchTrainer/,
+      /nnunet: `\S*nnUNetv2_train 901 2d all -tr NoSuchTrainer -device cpu` exited with code 1 \(log: \S+\/nnunet\.log\); its last output:\n[^]*NoSuchTrainer/,
     );
   } finally {
     await Deno.remove(work, { recursive: true });
@@ -193,7 +195,7 @@ Deno.test("nnunet bridge: missing labels, no model, a program that cannot start,
     );
     await assert.rejects(
       () => bridge.train({ sampleShape: [16, 16, 1], train: s, validation: s, labelled: s }, context()),
-      new RegExp(`cannot run ${work}/bin/nnUNetv2_plan_and_preprocess: `),
+      new RegExp(`nnunet: cannot start \`${work}/bin/nnUNetv2_plan_and_preprocess -d 901 `),
     );
     const fresh = new NnUnetBridge(
       parseConfig(nnunetSchema, { bin: `${work}/bin` }, "nnunet"),

@@ -106,6 +106,7 @@ export class NnUnetBridge implements MethodInstance {
       this.#cfg.datasetName,
       channels,
       await samplesAsCases(data.labelled, "sample"),
+      ctx.signal,
     );
     return { steps: 0 };
   }

@@ -1,21 +1,22 @@
 /**
- * Running one external command: its output appended to a log, `@progress` lines passed on, a time limit,
- * abort, and errors that name the command, the exit and the log with its last lines.
+ * Running another program for a method that bridges to one (external methods, nnU-Net): its output
+ * appended to a log, `@progress` lines passed on, a time limit, abort, and errors that name the command,
+ * the exit and the log with its last lines.
  * @module
  */
 
 /** One run of a program: what, where, how long. */
 export interface CommandRun {
-  /** What the run is for, in messages ("train", "score"). */
+  /** What the run is for, starting its messages (e.g. "external train"). */
   readonly task: string;
-  /** Program and arguments (the job folder already appended). */
+  /** Program and arguments. */
   readonly argv: readonly string[];
   /** Working folder (default: the runner's). */
   readonly cwd?: string;
   /** Environment added to the runner's. */
   readonly env: Readonly<Record<string, string>>;
-  /** Time limit in seconds. */
-  readonly timeoutSeconds: number;
+  /** Time limit in seconds (absent: none). */
+  readonly timeoutSeconds?: number;
   /** The log file the output is appended to. */
   readonly log: string;
   /** Receives each `@progress {...}` line's JSON object. */
@@ -37,7 +38,7 @@ export function showCommand(argv: readonly string[]): string {
 }
 
 /** Runs the command to its end; throws unless it exits with 0 within its time limit. */
-export async function runCommand(run: CommandRun): Promise<void> {
+export async function runProgram(run: CommandRun): Promise<void> {
   const shown = showCommand(run.argv);
   const log = await Deno.open(run.log, { append: true, create: true });
   const encoder = new TextEncoder();
@@ -66,7 +67,7 @@ export async function runCommand(run: CommandRun): Promise<void> {
   } catch (e) {
     await pending;
     log.close();
-    throw new Error(`external ${run.task}: cannot start \`${shown}\`: ${(e as Error).message}`);
+    throw new Error(`${run.task}: cannot start \`${shown}\`: ${(e as Error).message}`);
   }
   let stopped: string | undefined;
   let killer: ReturnType<typeof setTimeout> | undefined;
@@ -85,7 +86,9 @@ export async function runCommand(run: CommandRun): Promise<void> {
       }
     }, GRACE_MS);
   };
-  const timer = setTimeout(() => stop(`timed out after ${run.timeoutSeconds} s`), run.timeoutSeconds * 1000);
+  const timer = run.timeoutSeconds === undefined
+    ? undefined
+    : setTimeout(() => stop(`timed out after ${run.timeoutSeconds} s`), run.timeoutSeconds * 1000);
   const onAbort = () => stop("stopped (the run was aborted)");
   run.signal?.addEventListener("abort", onAbort);
   if (run.signal?.aborted) onAbort();
@@ -133,6 +136,6 @@ export async function runCommand(run: CommandRun): Promise<void> {
   if (stopped || !status.success) {
     const why = stopped ?? `exited with code ${status.code}${status.signal ? ` (${status.signal})` : ""}`;
     const last = tail.trimEnd() ? `; its last output:\n${tail.trimEnd()}` : " and printed nothing";
-    throw new Error(`external ${run.task}: \`${shown}\` ${why} (log: ${run.log})${last}`);
+    throw new Error(`${run.task}: \`${shown}\` ${why} (log: ${run.log})${last}`);
   }
 }
