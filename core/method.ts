@@ -77,6 +77,11 @@ export interface TrainContext {
   readonly signal?: AbortSignal;
   /** Called after every step (for `train_log.csv`); keep it cheap. */
   readonly onStep?: (record: StepRecord) => void;
+  /**
+   * A folder of this run (the runner's run directory) where a method that runs other programs keeps their
+   * logs; absent, such a method keeps them in a temporary folder. Pure tensor methods ignore it.
+   */
+  readonly workDir?: string;
 }
 
 /** Default seconds between training checkpoints: a kill loses at most this much training. */
@@ -192,8 +197,9 @@ export interface MethodDefinition<C = unknown> {
    */
   create(config: C, sampleShape: readonly number[], seed: number, noise?: NoiseSource): MethodInstance;
   /**
-   * Files outside the project whose content is part of a result's identity (e.g. an external method's
-   * programs, named by its config): changing one reruns the bench cells that use it.
+   * Files outside the project whose content is part of a cell's identity (an external method's programs):
+   * the runner hashes them, so editing one reruns the cells of `config`. Paths as the config gives them
+   * (relative ones against the working directory).
    */
   identityFiles?(config: C): readonly string[];
 }

@@ -222,6 +222,7 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
               ...(noise ? { noise } : {}),
               progress: o.progress?.("train", "it") ?? silentProgress,
               checkpoint: (state) => writeState(`${runDir}/checkpoint.state`, state),
+              workDir: runDir,
               ...(o.checkpointSeconds !== undefined ? { checkpointSeconds: o.checkpointSeconds } : {}),
               ...(resume ? { resume } : {}),
               ...(o.signal ? { signal: o.signal } : {}),

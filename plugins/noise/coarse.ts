@@ -60,6 +60,7 @@ export const coarseNoise: NoiseDefinition<CoarseConfig> = {
   create(config: CoarseConfig): NoiseSource {
     return {
       id: "coarse",
+      config: { ...config },
       sample(shape: readonly number[], rng: Rng): tf.Tensor {
         const { batch, spatial, channels } = noiseShape(shape, "coarse");
         const res = spatial.length === 2 ? config.resolution : config.resolution3d;
