@@ -171,13 +171,18 @@ export async function runCell(
       return;
     }
     progress.fail(cell.cellId, message);
-    await store.writeFailure({
-      cellId: cell.cellId,
-      label: cell.label,
-      error: message,
-      at: new Date().toISOString(),
-      runDir: `runs/${cell.cellId}`,
-    });
+    try {
+      await store.writeFailure({
+        cellId: cell.cellId,
+        label: cell.label,
+        error: message,
+        at: new Date().toISOString(),
+        runDir: `runs/${cell.cellId}`,
+      });
+    } catch (e2) {
+      // E.g. a full disk: the other cells go on; this one shows as not run and is retried next time.
+      console.error(`warning: ${e2 instanceof Error ? e2.message : e2}; the failure above is not recorded`);
+    }
   }
 }
 
@@ -199,7 +204,11 @@ async function previousAttempt(
   if (record.status === "complete") {
     return (await Deno.stat(`${runDir}/metrics.json`).then(() => true, () => false)) ? "complete" : "discard";
   }
-  const resumable = record.status === "interrupted" || record.status === "trained" || isOrphaned(record);
+  // A failed run keeps its last checkpoint (written atomically, so whole): continuing from it gives the same
+  // result as starting over (resume is exact) and loses no training to, say, a full disk.
+  const checkpoint = await Deno.stat(`${runDir}/checkpoint.state`).then(() => true, () => false);
+  const resumable = record.status === "interrupted" || record.status === "trained" || isOrphaned(record) ||
+    (record.status === "failed" && checkpoint);
   return resumable ? "resume" : "discard";
 }
 
