@@ -34,6 +34,8 @@ export interface RunGridOptions {
   readonly dir: string;
   /** Interrupts the run (tests); SIGINT and SIGTERM do the same. */
   readonly signal?: AbortSignal;
+  /** Seconds between training checkpoints (default: the training loop's). */
+  readonly checkpointSeconds?: number;
 }
 
 /** Runs every unfinished cell of the plan, then writes the leaderboards; returns the fresh rows. */
@@ -78,7 +80,7 @@ export async function runGrid(
         continue;
       }
       try {
-        await runCell(cell, store, o.dir, progress, workers);
+        await runCell(cell, store, o.dir, progress, workers, o.checkpointSeconds);
       } finally {
         await lock.release();
       }
@@ -134,6 +136,7 @@ export async function runCell(
   dir: string,
   progress: GridProgress,
   workers: Set<Worker>,
+  checkpointSeconds?: number,
 ): Promise<void> {
   // Another process may have finished it while this one waited for the lock.
   if (await store.hasResult(cell.cellId)) return;
@@ -156,6 +159,7 @@ export async function runCell(
         identity: cell.identity,
         record: { cellId: cell.cellId, grid: dir },
         ...(previous === "resume" ? { resumeDir: runDir } : {}),
+        ...(checkpointSeconds !== undefined ? { checkpointSeconds } : {}),
       };
       result = await runInWorker(request, workers, (m) => {
         if (m.type === "progress") progress.update(cell.cellId, m.stage, m.done, m.total, m.info);
