@@ -28,7 +28,7 @@ import { writeLeaderboards } from "./write_leaderboards.ts";
 
 const USAGE =
   `deno task bench [--grid NAME|FILE.json] [--out results] [--jobs N] [--seeds 0,1,2] [--backend B]
-                 [--dataset ID] [--data DIR] [--report] [--status]
+                 [--dataset ID] [--data DIR] [--checkpoint-seconds S] [--report] [--status]
                  [--executor local|slurm] [--slurm-partition P] [--slurm-gres gpu:1] [--slurm-time T]
                  [--slurm-extra "OPTIONS"] [--dry-run] [--retry-failed] [--cells ID,...]
   Runs the grid (default: ${Object.keys(gridPresets)[0]}) and writes <out>/<grid>/leaderboard.md.
@@ -36,6 +36,8 @@ const USAGE =
   a cell reruns when its configuration, data, backend or code changed. --grid DIR (a results folder) takes
   the grid from DIR/grid.json.
   --dataset ID runs the grid's methods on another dataset; --data DIR is where the datasets read files.
+  --checkpoint-seconds S: training checkpoints every S seconds (default 180): an interrupted or killed cell
+  continues from its last one.
   --report rewrites the leaderboards of <out>/<grid>/ (or of --grid DIR, a results folder) from that
   folder alone: its grid.json and cells/. --status lists each cell: finished, running, queued in Slurm,
   failed (why, and the tail of its Slurm log) or pending.
@@ -61,6 +63,7 @@ export async function benchMain(args: string[]): Promise<void> {
     grid: { type: "string", default: Object.keys(gridPresets)[0] },
     out: { type: "string", default: "results" },
     jobs: { type: "string" },
+    "checkpoint-seconds": { type: "string" },
     seeds: { type: "string" },
     backend: { type: "string" },
     dataset: { type: "string" },
@@ -144,7 +147,12 @@ export async function benchMain(args: string[]): Promise<void> {
     });
     return;
   }
-  await runGrid(grid, plan, { jobs, dir });
+  const every = values["checkpoint-seconds"];
+  const checkpointSeconds = every === undefined ? undefined : Number(every);
+  if (checkpointSeconds !== undefined && !(checkpointSeconds >= 0)) {
+    throw new UsageError(`--checkpoint-seconds must be a number ≥ 0, got '${every}'`);
+  }
+  await runGrid(grid, plan, { jobs, dir, ...(checkpointSeconds !== undefined ? { checkpointSeconds } : {}) });
 }
 
 /** `--slurm-extra "--account=x"`: the word after the flag is its value even though it starts with "-". */

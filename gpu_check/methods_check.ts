@@ -76,6 +76,10 @@ export async function checkMethod(
     detail,
     ...(value !== undefined ? { value, unit: "rel. error" } : {}),
   });
+  // Methods that run a program of their own (their config names it) compute outside tfjs: nothing to check.
+  if (def.identityFiles) {
+    return [row("skipped", "runs an external program named by its config: no tfjs kernels")];
+  }
   const config = parseConfig(def.schema, def.meta.testConfig, def.id);
   const noiseDef = getNoise("gaussian");
   const noise = noiseDef.create(parseConfig(noiseDef.schema, {}, noiseDef.id));
