@@ -105,9 +105,9 @@ export async function pluginEntries(): Promise<PluginEntry[]> {
 /** The listing as text: a group per kind, config fields under their plugin, lines wrapped at `width`. */
 export function formatPluginEntries(entries: readonly PluginEntry[], width = 110): string {
   const lines: string[] = [];
-  const idWidth = Math.min(30, Math.max(...entries.map((e) => e.id.length)));
   for (const kind of ["method", "noise", "dataset", "metric", "preset"] as const) {
     const group = entries.filter((e) => e.kind === kind);
+    const idWidth = Math.min(22, Math.max(0, ...group.map((e) => e.id.length)));
     lines.push(`${kind}s (${group.length}):`);
     for (const e of group) {
       const head = kind === "preset" ? `(${e.method}) ${e.description}` : e.description;
