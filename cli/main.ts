@@ -23,10 +23,10 @@ import {
   trainAndEvaluate,
 } from "../runner/run.ts";
 import { resolveRun } from "../runner/spec.ts";
-import { parse, runFlags, specFromFlags, UsageError } from "./args.ts";
+import { parse, runFlags, UsageError } from "./args.ts";
 import { runDefaults } from "./defaults.ts";
 import { formatPluginEntries, pluginEntries } from "./plugins_listing.ts";
-import { formatConfig, layeredSpec, printableSpec, readConfigFile } from "./run_config.ts";
+import { commandLineSpec, formatConfig, printableSpec, readConfigFile } from "./run_config.ts";
 import { ensureRuntimeDir } from "./runtime_dir.ts";
 import { versionsMain } from "./versions.ts";
 
@@ -92,7 +92,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 async function train(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
+  const { values } = parse(args, {
     ...runFlags,
     config: { type: "string" },
     "print-config": { type: "boolean" },
@@ -102,7 +102,6 @@ async function train(args: string[]): Promise<void> {
     "checkpoint-seconds": { type: "string" },
   });
   if (values.help) return console.log(USAGE.train);
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'\n${USAGE.train}`);
   const source = values.from ?? values.resume;
   if (values.from && values.resume) throw new UsageError("--from and --resume exclude each other");
   if (source) {
@@ -118,7 +117,7 @@ async function train(args: string[]): Promise<void> {
   const file = values.config !== undefined ? await readConfigFile(values.config) : undefined;
   const note = (line: string) => console.error(`note: ${line}`);
   const resolved = resolveRun(
-    record ? record.spec : layeredSpec(runDefaults(), file, specFromFlags(values), note),
+    record ? record.spec : commandLineSpec(values, file, note),
   );
   const every = values["checkpoint-seconds"];
   const checkpointSeconds = every === undefined ? undefined : Number(every);
@@ -184,7 +183,7 @@ async function compareWithRecord(dir: string, record: { identity?: unknown }, re
 }
 
 async function scoreOrEval(command: "score" | "eval", args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
+  const { values } = parse(args, {
     run: { type: "string" },
     backend: { type: "string" },
     metrics: { type: "string" },
@@ -193,7 +192,6 @@ async function scoreOrEval(command: "score" | "eval", args: string[]): Promise<v
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return console.log(USAGE[command]);
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'\n${USAGE[command]}`);
   if (!values.run) throw new UsageError(`--run is required\n${USAGE[command]}`);
   const runDir = values.run.replace(/\/$/, "");
   const record = await runRecordOf(runDir);
@@ -279,12 +277,11 @@ async function runRecordOf(dir: string) {
 }
 
 async function plugins(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
+  const { values } = parse(args, {
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return console.log(USAGE.plugins);
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'\n${USAGE.plugins}`);
   const entries = await pluginEntries();
   console.log(values.json ? JSON.stringify(entries, null, 2) : formatPluginEntries(entries));
 }

@@ -8,10 +8,11 @@
  * their names (`template-trained`, `TemplateTrained`, …) are replaced by the new method's.
  * @module
  */
+import { parseArgs } from "node:util";
 import "../plugins/mod.ts";
 import { listMethods, listPresets, pluginSource } from "../core/mod.ts";
 import { PROJECT_ROOT } from "../runner/code_identity.ts";
-import { parse, UsageError } from "./args.ts";
+import { UsageError } from "./args.ts";
 
 const USAGE = `deno task new-method <name> [--kind trained|training-free]
   Creates plugins/<name>/ (mod.ts, config.ts, model.ts, <name>_test.ts, README.md) and adds its line to
@@ -155,10 +156,19 @@ async function format(root: URL, files: readonly string[]): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, {
-    kind: { type: "string", default: "trained" },
-    help: { type: "boolean", short: "h" },
-  });
+  // node:util directly: the shared `parse` refuses positional words, and the name is one.
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { kind: { type: "string", default: "trained" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError(`${e instanceof Error ? e.message : e}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
   if (values.help) return console.log(USAGE);
   if (positionals.length !== 1) {
     throw new UsageError(

@@ -102,13 +102,12 @@ const USAGE = `deno task noise [--out docs/noise_preview.png] [--seed 0]
 
 /** Parses the command line and writes the preview. */
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, {
+  const { values } = parse(argv, {
     out: { type: "string", default: "docs/noise_preview.png" },
     seed: { type: "string", default: "0" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return console.log(USAGE);
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'\n${USAGE}`);
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) {
     throw new UsageError(`--seed must be a non-negative integer, got '${values.seed}'`);

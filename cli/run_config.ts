@@ -22,8 +22,8 @@ import {
 } from "../core/mod.ts";
 import { specIdentity } from "../runner/identity.ts";
 import { canonicalJson, type ResolvedRun, resolveRun, runSpecSchema } from "../runner/spec.ts";
-import { UsageError } from "./args.ts";
-import type { RunDefaults } from "./defaults.ts";
+import { specFromFlags, UsageError } from "./args.ts";
+import { type RunDefaults, runDefaults } from "./defaults.ts";
 
 /** Schema of a config file: a run specification with every field optional; unknown fields are refused. */
 export const configFileSchema = v.partial(runSpecSchema);
@@ -94,6 +94,18 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
     return { ...file, dataRoot: resolve(dirname(path), file.dataRoot) };
   }
   return file;
+}
+
+/**
+ * The run specification `deno task train` builds from its parsed flags (`values`) and config file: the layers
+ * of {@linkcode layeredSpec} over the default bench's settings.
+ */
+export function commandLineSpec(
+  values: Record<string, unknown>,
+  file?: ConfigFile,
+  note?: (line: string) => void,
+): Record<string, unknown> {
+  return layeredSpec(runDefaults(), file, specFromFlags(values), note);
 }
 
 /**

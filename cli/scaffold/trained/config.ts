@@ -21,6 +21,10 @@ export const templateTrainedSchema = v.strictObject({
   lr: v.optional(positive, 1e-3),
   /** Clip the global gradient norm to this. */
   clipNorm: v.optional(positive, 0.5),
+  /** Steps between validation-loss checks for model selection; 0: only after the last step. */
+  validateEvery: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+  /** End training with the weights of the lowest validation loss instead of the last. */
+  keepBest: v.optional(v.boolean(), false),
   /** Standard deviation of the Gaussian noise the network learns to remove (images lie in [0, 1]). */
   noiseStd: v.optional(positive, 0.2),
   /** Median filter window applied to score maps. */

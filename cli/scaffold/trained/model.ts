@@ -3,6 +3,9 @@
  * added inside the foreground; the anomaly score is the residual between an input and its restoration.
  * Pure model code: tensors in, tensors out; the runner owns data, files, progress and timing.
  *
+ * Training goes through the core's `trainLoop`, which also checkpoints, resumes, validates every
+ * `validateEvery` steps and, with `keepBest`, ends with the best weights: it only needs the method's state.
+ *
  * Tensors: a batch belongs to whoever made it (`trainLoop` disposes the training batches it draws; this
  * class disposes the validation batches it draws; the runner disposes the batches it scores), and whoever
  * receives a returned tensor disposes it (`score`'s map and `reconstruct`'s images go to the caller).
@@ -22,6 +25,7 @@ import {
   trainLoop,
   type TrainSummary,
   UNet,
+  variablesByName,
 } from "../../../core/mod.ts";
 import type { TemplateTrainedConfig } from "./config.ts";
 
@@ -54,6 +58,7 @@ export class TemplateTrained implements MethodInstance {
   train(data: TrainData, ctx: TrainContext): Promise<TrainSummary> {
     const c = this.#cfg;
     const opt = new Adam(this.#net.params.list(), { clipNorm: c.clipNorm });
+    const lrAt = (i: number) => cosineLr(i, c.steps, c.lr);
     const summary = trainLoop({
       steps: c.steps,
       batchSize: c.batchSize,
@@ -61,12 +66,20 @@ export class TemplateTrained implements MethodInstance {
       ctx,
       step: (b, i) => {
         const noise = gaussian(b.images.shape, c.noiseStd, ctx.rng); // [B, ...S, C]
-        const { loss } = opt.step(() => this.#loss(b, noise), cosineLr(i, c.steps, c.lr));
+        const { loss } = opt.step(() => this.#loss(b, noise), lrAt(i));
         noise.dispose();
         return loss;
       },
-      checkpointEvery: Math.max(100, Math.floor(c.steps / 10)),
-      save: () => this.save(),
+      lrAt,
+      selection: c,
+      // What a checkpoint holds and a resumed training restores.
+      state: {
+        identity: { method: "template-trained", config: c, sampleShape: data.sampleShape },
+        save: () => this.save(),
+        load: (s) => this.load(s),
+        weights: () => variablesByName(this.#net.params),
+        optimisers: { adam: opt },
+      },
       validate: () => {
         const n = Math.min(data.validation.size, c.batchSize);
         const b = data.validation.batch(Array.from({ length: n }, (_, i) => i));
