@@ -64,11 +64,13 @@ Deno.test("new-method writes a plugin of each kind that passes the contract test
         assert.doesNotMatch(all, /template|Template|\.\.\/\.\.\/\.\.\//, "every template name replaced");
       }
     });
-    await t.step("they format, lint and pass their own tests and the folder check", async () => {
+    await t.step("they format, lint, type-check and pass their own tests and the folder check", async () => {
       for (const args of [["fmt", "--check"], ["lint"]]) {
         const r = await run(copy, ...args, ...folders, "plugins/mod.ts");
         assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
       }
+      const checked = await run(copy, "check", ...folders.map((f) => `${f}/mod.ts`));
+      assert.equal(checked.code, 0, checked.stderr);
       const own = await run(copy, "test", "-A", ...folders, "plugins/mod_test.ts");
       assert.equal(own.code, 0, own.stdout + own.stderr);
       assert.match(own.stdout, /ok \| 3 passed \| 0 failed/);
@@ -79,6 +81,7 @@ Deno.test("new-method writes a plugin of each kind that passes the contract test
           copy,
           "test",
           "-A",
+          "--no-check", // type-checked above; the other plugins are the real tree's, checked by its CI
           "tests/contract/method_contract_test.ts",
           "--filter",
           `method contract: ${name} (`,
