@@ -34,10 +34,10 @@ const USAGE = {
   train: `deno task train [--config run.json] [--dataset phantom2d] [--method dae] [--noise coarse]
                  [--preset NAME] [--seed 0] [--backend auto|cpu|webgpu|tensorflow|cuda] [--data DIR]
                  [--set key=value ...] [--dataset-set key=value ...] [--noise-set key=value ...]
-                 [--metrics auprc,dice-max,...] [--runs-dir runs] [--print-config] [--verbose]
+                 [--metrics auprc,dice-max,...] [--runs-dir runs] [--checkpoint-seconds S]
+                 [--print-config] [--verbose]
        deno task train --from runs/<run-id>/run.json [--runs-dir runs] [--print-config]
        deno task train --resume runs/<run-id>
-  [--checkpoint-seconds S] (default 180; 0: after every step)
   Trains a method, saves it, scores the test split and writes runs/<run-id>/ (run.json, model.state,
   metrics.json, train_log.csv, examples.png).
   Settings come in layers, each over the one before: the default bench's (${runDefaults().grid}: its
@@ -49,8 +49,9 @@ const USAGE = {
   reads, and exits without running. --verbose also says why the backend was chosen.
   --from reruns exactly the run a run.json records (e.g. a leaderboard cell:
   results/<grid>/runs/<cell-id>/run.json) and says whether its metrics match. --resume continues an
-  interrupted or killed run from its last checkpoint. Ctrl-C (SIGINT) or SIGTERM stops a run at the next
-  step with a checkpoint; it can then be resumed.`,
+  interrupted or killed run from its last checkpoint, written every --checkpoint-seconds (default 180; 0:
+  after every step). Ctrl-C (SIGINT) or SIGTERM stops a run at the next step with a checkpoint; it can then
+  be resumed.`,
   score: `deno task score --run runs/<run-id> [--backend auto] [--masks] [--verbose]
   Scores the test split with a trained run's model and writes to runs/<run-id>/heatmaps/, per case,
   <case-id>.png (heatmap pictures) and <case-id>.nii.gz (float32 score map on the case's world grid: it
