@@ -214,7 +214,7 @@ async function scoreOrEval(command: "score" | "eval", args: string[]): Promise<v
   const resolved = resolveRun(spec);
   const backend = await selectBackend(resolved.spec.backend);
   console.error(`backend: ${backend.name} (${backend.reason})`);
-  if (values.verbose) { for (const d of backend.details ?? []) console.error(`  ${d}`); }
+  if (values.verbose) { for (const d of backend.details ?? []) console.error(`backend detail: ${d}`); }
   const dataset = await loadDataset(resolved);
   const identity = await runIdentity(resolved, dataset, backend.name);
   if (record.identity && identity.data !== record.identity.data) {
