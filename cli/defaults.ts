@@ -6,7 +6,7 @@
  * @module
  */
 import { gridPresets } from "../bench/presets.ts";
-import type { Grid } from "../bench/grid.ts";
+import { expandedEntries, type Grid } from "../bench/grid.ts";
 
 /** A method's defaults: a preset and config overrides. */
 export interface MethodDefaults {
@@ -35,10 +35,12 @@ export interface RunDefaults {
 }
 
 /**
- * The defaults of grid `grid` (the first entry wins where the grid lists an id twice).
+ * The defaults of grid `grid`: the first entry wins where the grid lists an id twice, and the first value
+ * where it sweeps a field. Needs the plugins registered (sweeps are told apart by their schemas).
  *
  * @example
  * ```ts
+ * import "../plugins/mod.ts";
  * import { runDefaults } from "./defaults.ts";
  * const d = runDefaults();
  * console.assert(d.grid === "phantom-noise" && d.datasetConfig(d.dataset) !== undefined);
@@ -46,17 +48,18 @@ export interface RunDefaults {
  */
 export function runDefaults(grid: Grid = defaultGrid()): RunDefaults {
   const first = <T extends { id: string }>(list: readonly T[], id: string) => list.find((e) => e.id === id);
+  const { methods, noises } = expandedEntries(grid);
   return {
     grid: grid.name,
     dataset: grid.datasets[0]!.id,
-    method: grid.methods[0]!.id,
+    method: methods[0]!.id,
     metrics: grid.metrics,
     datasetConfig: (id) => first(grid.datasets, id)?.config,
     methodConfig: (id) => {
-      const m = first(grid.methods, id);
+      const m = first(methods, id);
       return m && { ...(m.preset !== undefined ? { preset: m.preset } : {}), config: m.config };
     },
-    noiseConfig: (id) => first(grid.noises, id)?.config,
+    noiseConfig: (id) => first(noises, id)?.config,
   };
 }
 

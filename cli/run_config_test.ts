@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import "../plugins/mod.ts";
-import { expandGrid } from "../bench/grid.ts";
-import { ConfigError, getPreset } from "../core/mod.ts";
+import { expandGrid, gridSchema } from "../bench/grid.ts";
+import { ConfigError, getPreset, parseConfig } from "../core/mod.ts";
 import { specIdentity } from "../runner/identity.ts";
 import { resolveRun } from "../runner/spec.ts";
 import { specFromFlags } from "./args.ts";
@@ -23,6 +23,20 @@ Deno.test("the command line's defaults are the default bench's cells, read from 
   const vae = resolved(undefined, { method: "vae" });
   assert.deepEqual(vae.dataset.config, resolveRun(expandGrid(defaultGrid())[0]!.spec).dataset.config);
   assert.equal(vae.spec.preset, undefined);
+});
+
+Deno.test("defaults from a grid that sweeps a field take its first value", () => {
+  const grid = parseConfig(gridSchema, {
+    name: "swept",
+    datasets: [{ id: "phantom2d", config: { size: 24 } }],
+    methods: [{ id: "dae", preset: "dae-cpu-small", config: { lr: [1e-3, 1e-4] } }],
+    noises: [{ id: "coarse", config: { resolution: [2, 4] } }],
+  }, "test grid");
+  const d = runDefaults(grid);
+  assert.deepEqual(d.methodConfig("dae"), { preset: "dae-cpu-small", config: { lr: 1e-3 } });
+  assert.deepEqual(d.noiseConfig("coarse"), { resolution: 2 });
+  assert.deepEqual(d.datasetConfig("phantom2d"), { size: 24 });
+  assert.equal(d.noiseConfig("gaussian"), undefined);
 });
 
 Deno.test("layers: a flag preset overrides the file's method config, --set overrides both", () => {
