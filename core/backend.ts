@@ -24,8 +24,10 @@ export type BackendChoice = typeof BACKEND_CHOICES[number];
 export interface BackendSelection {
   /** The active tfjs backend name. */
   readonly name: string;
-  /** A one-line explanation, e.g. "webgpu (NVIDIA H100)" or "cpu (no GPU adapter)". */
+  /** A short one-line explanation, e.g. "webgpu (NVIDIA H100)" or "cpu (no GPU adapter)". */
   readonly reason: string;
+  /** The full reasons behind `reason` (e.g. each failed import's error), for a verbose listing. */
+  readonly details?: readonly string[];
 }
 
 /**
@@ -50,6 +52,7 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendSelec
     if (gpu.name && report.reason && !report.name) {
       selection = { ...gpu, reason: `${gpu.reason}; ${report.reason}` };
     }
+    selection = { ...selection, details: tfn.details ?? [] };
   }
   if (!(await tf.setBackend(selection.name))) {
     throw new Error(`backend '${selection.name}' was registered but failed to initialise`);
@@ -73,14 +76,14 @@ async function tryTensorflow(required: boolean): Promise<BackendSelection> {
       errors.push(`${spec.slice(4)}: ${firstLine(e)}`);
     }
   }
-  const reason = `tensorflow backend unavailable (${errors.join("; ")})`;
   if (required) {
     throw new Error(
-      `${reason}. tfjs-node needs libtensorflow 2.9 (CUDA 11.2 for -gpu), which cannot be installed here; ` +
-        "use --backend webgpu (GPU through Vulkan/Metal/DX12) or --backend cpu instead.",
+      `tensorflow backend unavailable (${errors.join("; ")}). tfjs-node needs libtensorflow 2.9 (CUDA 11.2 ` +
+        "for -gpu), which cannot be installed here; use --backend webgpu (GPU through Vulkan/Metal/DX12) or " +
+        "--backend cpu instead.",
     );
   }
-  return { name: "", reason };
+  return { name: "", reason: "tensorflow backend unavailable (tfjs-node does not load)", details: errors };
 }
 
 /**

@@ -28,7 +28,7 @@ async function inChild<T>(script: string, env: Record<string, string> = {}): Pro
 const here = (f: string) => JSON.stringify(new URL(f, import.meta.url).href);
 
 Deno.test("auto never picks a software or GL-emulated GPU adapter and says what it chose and why", async () => {
-  const chosen = await inChild<{ name: string; reason: string; kind?: string }>(
+  const chosen = await inChild<{ name: string; reason: string; details: string[]; kind?: string }>(
     `import { selectBackend } from ${here("./backend.ts")};
     import { probeWebgpuAdapter } from ${here("./webgpu_adapter.ts")};
     const probe = await probeWebgpuAdapter();
@@ -36,10 +36,13 @@ Deno.test("auto never picks a software or GL-emulated GPU adapter and says what 
     console.log(JSON.stringify({ ...s, kind: probe.adapter ? probe.class.kind : undefined }));`,
     { UAD_GPU_CHECK_REPORT: "/nonexistent/report.json" },
   );
+  // The reason is one short line; the import errors behind it are details.
+  assert.ok(chosen.reason.length < 200 && !chosen.reason.includes("\n"), chosen.reason);
   if (chosen.kind === "hardware") assert.equal(chosen.name, "webgpu");
   else {
     assert.equal(chosen.name, "cpu", `auto chose ${chosen.name}: ${chosen.reason}`);
     assert.match(chosen.reason, /tensorflow backend unavailable/);
+    assert.match(chosen.details.join("\n"), /tfjs-node@4\.22\.0: /);
     if (chosen.kind) assert.match(chosen.reason, /only a (software|GL-emulated) WebGPU adapter/);
   }
 });

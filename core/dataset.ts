@@ -63,6 +63,11 @@ export interface Dataset {
   readonly hasLabelled?: boolean;
   /** The cases of a split, in a fixed order. */
   cases(split: AnySplit): AsyncIterable<Case>;
+  /**
+   * How many cases `cases(split)` yields, where that is known without reading them (from the config or a
+   * manifest); absent, or undefined for a split, where only reading would tell. Progress shows "n/N" with it.
+   */
+  caseCount?(split: AnySplit): number | undefined;
 }
 
 /** Where a dataset finds its files, given by the runner. */

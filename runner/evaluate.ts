@@ -87,10 +87,11 @@ export async function evaluate(
     }
   }
   const progress = o.progress?.("score", "cases") ?? silentProgress;
+  const total = dataset.caseCount?.("test") ?? 0; // 0: not known without reading the split
   const t0 = performance.now();
   let samples = 0;
   let count = 0;
-  // One case at a time: a BraTS-sized test split never sits in memory at once (its size is not known ahead).
+  // One case at a time: a BraTS-sized test split never sits in memory at once.
   for await (const c of dataset.cases("test")) {
     if (!c.label) throw new Error(`test case ${c.id} of '${dataset.id}' has no ground-truth mask`);
     // Reconstructions only feed the example pictures: compute them for the cases that will be drawn.
@@ -112,7 +113,7 @@ export async function evaluate(
     if (!Number.isNaN(ap)) perCaseAp[c.id] = ap; // undefined without lesion
     await o.onScores?.(c, scores, reconstruction);
     o.onCase?.();
-    progress.update(++count, 0); // total 0: not known in advance
+    progress.update(++count, total);
   }
   progress.finish();
   if (count === 0) throw new Error(`dataset '${dataset.id}': the test split is empty`);

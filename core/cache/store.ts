@@ -37,6 +37,8 @@ export interface CaseStoreOptions {
 export interface CaseStore {
   /** The cases of a split, in order. */
   cases(split: Split): AsyncIterable<Case>;
+  /** The number of cases of a split (without reading them). */
+  count(split: Split): number;
   /** Where the entry lives (absent without a cache folder). */
   readonly entryDir?: string;
   /** Whether the entry was found complete on disk rather than built now. */
@@ -79,6 +81,7 @@ export async function openCaseStore(options: CaseStoreOptions): Promise<CaseStor
   if (!options.cacheDir) {
     return {
       hit: false,
+      count: (split) => options.splits[split].length,
       async *cases(split) {
         for (const id of options.splits[split]) yield await options.build(id, split);
       },
@@ -97,6 +100,7 @@ export async function openCaseStore(options: CaseStoreOptions): Promise<CaseStor
   return {
     entryDir,
     hit,
+    count: (split) => m.files[split].length,
     async *cases(split) {
       for (const f of m.files[split]) yield await loadOrRepair(entryDir, m, f, split, options, warn);
     },

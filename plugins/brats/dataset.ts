@@ -103,6 +103,7 @@ async function load(config: BratsConfig, options: DatasetOptions): Promise<Datas
       );
       return store.cases(split);
     },
+    caseCount: (s) => (s === "labelled" ? undefined : store.count(s)),
   };
 }
 

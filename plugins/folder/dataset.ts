@@ -197,6 +197,8 @@ function loader(dims: Dims) {
       preprocessingHash: key,
       preprocessing,
       hasLabelled: labelledIds.length > 0,
+      // No labelled cases: cases("labelled") throws, so there is no count to give.
+      caseCount: (split) => (split !== "labelled" ? store.count(split) : labelledIds.length || undefined),
       async *cases(split: AnySplit) {
         if (split !== "labelled") {
           requireCases(

@@ -143,6 +143,7 @@ async function load(config: HeadctConfig, options: DatasetOptions): Promise<Data
       requireCases("headct", split, splits[split], () => emptyWhy(split));
       return store.cases(split);
     },
+    caseCount: (sp) => (sp === "labelled" ? undefined : store.count(sp)),
   };
 }
 

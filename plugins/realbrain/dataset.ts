@@ -218,6 +218,7 @@ function loader(dims: Dims) {
       preprocessingHash: key,
       preprocessing,
       cases: (s) => store.cases(standardSplit(id, s)),
+      caseCount: (s) => (s === "labelled" ? undefined : store.count(s)),
     };
   };
 }

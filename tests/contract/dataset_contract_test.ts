@@ -32,6 +32,10 @@ for (const def of listDatasets()) {
           }
         }
         assert.ok(n > 0, `${split} split is empty`);
+        const count = dataset.caseCount?.(split);
+        if (count !== undefined) {
+          assert.equal(count, n, `caseCount("${split}") says ${count}, the split has ${n}`);
+        }
       });
     }
   });
