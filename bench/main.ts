@@ -59,7 +59,7 @@ const SLURM_FLAGS = [
 /** Entry point of the bench subcommand. */
 export async function benchMain(args: string[]): Promise<void> {
   args = extraAsOneValue(args);
-  const { values, positionals } = parse(args, {
+  const { values } = parse(args, {
     grid: { type: "string", default: Object.keys(gridPresets)[0] },
     out: { type: "string", default: "results" },
     jobs: { type: "string" },
@@ -82,7 +82,6 @@ export async function benchMain(args: string[]): Promise<void> {
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return console.log(USAGE);
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'\n${USAGE}`);
   if (values.executor !== "local" && values.executor !== "slurm") {
     throw new UsageError(`--executor must be local or slurm, got '${values.executor}'`);
   }

@@ -27,7 +27,6 @@ import { parse, runFlags, UsageError } from "./args.ts";
 import { runDefaults } from "./defaults.ts";
 import { formatPluginEntries, pluginEntries } from "./plugins_listing.ts";
 import { commandLineSpec, formatConfig, printableSpec, readConfigFile } from "./run_config.ts";
-import { ensureRuntimeDir } from "./runtime_dir.ts";
 import { versionsMain } from "./versions.ts";
 
 const USAGE = {
@@ -68,10 +67,6 @@ const USAGE = {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  // Before any GPU adapter is requested: keeps Mesa's "XDG_RUNTIME_DIR is invalid" lines from the user.
-  if (command === "train" || command === "score" || command === "eval" || command === "bench") {
-    ensureRuntimeDir();
-  }
   switch (command) {
     case "train":
       return await train(rest);

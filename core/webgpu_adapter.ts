@@ -12,6 +12,7 @@
  * ```
  * @module
  */
+import { ensureRuntimeDir } from "./runtime_dir.ts";
 
 /** The environment variable that lets the webgpu kernel tests and the gpu-check run on a software or GL adapter. */
 export const SOFTWARE_WEBGPU_ENV = "UAD_WEBGPU_SOFTWARE";
@@ -98,6 +99,7 @@ export type WebgpuAdapterProbe =
 
 /** Requests the default WebGPU adapter and classifies it. Never throws. */
 export async function probeWebgpuAdapter(): Promise<WebgpuAdapterProbe> {
+  ensureRuntimeDir(); // before the request: keeps Mesa's "XDG_RUNTIME_DIR is invalid" lines from the user
   const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
   if (!gpu) return { adapter: undefined, reason: "WebGPU is not available in this runtime" };
   const adapter = await gpu.requestAdapter().catch(() => null);

@@ -30,7 +30,7 @@ export interface CoarseConfig {
   readonly resolution3d: number;
   /** Standard deviation of the grid values; 0.2 is the reference's `noise_std` default. */
   readonly sigma: number;
-  /** One random shift per sample instead of one per batch (the reference's choice, the default). */
+  /** One random shift per sample instead of one per batch (default false: one per batch). */
   readonly shiftPerSample: boolean;
 }
 
