@@ -3,7 +3,7 @@ import type { Case, Dataset, Split } from "../../core/dataset.ts";
 import { writeNifti } from "../../core/nifti/mod.ts";
 import { bratsSchema } from "./config.ts";
 import { bratsDataset, patientFiles } from "./dataset.ts";
-import { preprocessSlices } from "./slices.ts";
+import { preprocessSlices } from "../../core/preprocess/slices.ts";
 import * as v from "valibot";
 
 const X = 16, Y = 16, Z = 8;

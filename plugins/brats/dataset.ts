@@ -8,9 +8,9 @@ import type { Dataset, DatasetDefinition, DatasetOptions, Split } from "../../co
 import { requireCases, standardSplit } from "../../core/dataset.ts";
 import { statRegularFile } from "../../core/files.ts";
 import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
+import { preprocessSlices } from "../../core/preprocess/slices.ts";
+import { splitPatients } from "../../core/preprocess/split.ts";
 import { type BratsConfig, bratsSchema } from "./config.ts";
-import { preprocessSlices } from "./slices.ts";
-import { splitPatients } from "./split.ts";
 
 /** The image channels, in order. */
 export const BRATS_CHANNELS: readonly string[] = ["flair", "t1", "t1ce", "t2"];

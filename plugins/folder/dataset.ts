@@ -1,6 +1,6 @@
 /**
  * The folder datasets: any NIfTI data described by a manifest (see `manifest.ts`). `folder` gives 2D axial
- * slices with the paper's BraTS preprocessing (`plugins/brats/slices.ts`); `folder3d` gives isotropic volumes
+ * slices with the paper's BraTS preprocessing (`core/preprocess/slices.ts`); `folder3d` gives isotropic volumes
  * (`volume.ts`). Splits come from the manifest; rows with split "labelled" form the optional labelled split.
  * @module
  */
@@ -18,9 +18,9 @@ import type {
 import { requireCases } from "../../core/dataset.ts";
 import { statRegularFile } from "../../core/files.ts";
 import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
-import { preprocessSlices } from "../brats/slices.ts";
+import { type Manifest, type ManifestCase, readManifest } from "../../core/preprocess/manifest.ts";
+import { preprocessSlices } from "../../core/preprocess/slices.ts";
 import { type FolderConfig, folderSchema } from "./config.ts";
-import { type Manifest, type ManifestCase, readManifest } from "./manifest.ts";
 import { preprocessVolume } from "./volume.ts";
 
 /** A manifest entry's volumes, read and checked against each other. */

@@ -10,11 +10,11 @@ import type { Case, Dataset, DatasetDefinition, DatasetOptions, Split } from "..
 import { requireCases, standardSplit } from "../../core/dataset.ts";
 import { addSphereLesions } from "../../core/lesions/mod.ts";
 import { assertSameGrid, multiplyAffine, readNifti } from "../../core/nifti/mod.ts";
+import { preprocessHeadCt } from "../../core/preprocess/head_ct.ts";
+import { readManifest } from "../../core/preprocess/manifest.ts";
+import { splitPatients } from "../../core/preprocess/split.ts";
 import { Rng } from "../../core/rng.ts";
-import { splitPatients } from "../brats/split.ts";
-import { readManifest } from "../folder/manifest.ts";
 import { type HeadctConfig, headctSchema } from "./config.ts";
-import { preprocessHeadCt } from "./preprocess.ts";
 
 interface Entry {
   readonly id: string;

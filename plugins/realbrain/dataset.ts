@@ -25,9 +25,9 @@ import {
   threshold,
   translationAffine,
 } from "../../core/nifti/mod.ts";
+import { preprocessHeadCt } from "../../core/preprocess/head_ct.ts";
+import { preprocessSlices } from "../../core/preprocess/slices.ts";
 import { Rng } from "../../core/rng.ts";
-import { preprocessSlices } from "../brats/slices.ts";
-import { preprocessHeadCt } from "../headct/preprocess.ts";
 import { type RealbrainConfig, realbrainSchema } from "./config.ts";
 
 /** The files expected in the data folder (the CT only for `subject: "head-ct"`). */

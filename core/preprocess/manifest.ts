@@ -14,10 +14,10 @@
  */
 import { dirname, isAbsolute, join } from "node:path";
 import * as v from "valibot";
-import { parseConfig } from "../../core/config.ts";
-import { parseCsv } from "../../core/csv.ts";
-import { statRegularFile } from "../../core/files.ts";
-import type { AnySplit, Split } from "../../core/dataset.ts";
+import { parseConfig } from "../config.ts";
+import { parseCsv } from "../csv.ts";
+import { statRegularFile } from "../files.ts";
+import type { AnySplit, Split } from "../dataset.ts";
 
 const path = v.pipe(v.string(), v.minLength(1));
 

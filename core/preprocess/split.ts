@@ -2,8 +2,8 @@
  * Seeded patient-level splits.
  * @module
  */
-import type { Split } from "../../core/dataset.ts";
-import { Rng } from "../../core/rng.ts";
+import type { Split } from "../dataset.ts";
+import { Rng } from "../rng.ts";
 
 /**
  * Shuffles the sorted ids with `seed` and cuts them by `fractions` [train, validation] (test takes the rest),
