@@ -120,11 +120,9 @@ export class StreamedSamples implements SampleSet {
       if (!(s >= 0 && s < this.size)) throw new Error(`sample index ${s} out of range 0..${this.size - 1}`);
       const [bytes, release] = this.#take(s);
       img.set(new Float32Array(bytes.buffer, bytes.byteOffset, per), i * per);
-      const fgBytes = bytes.subarray(4 * per, 4 * per + perMask);
-      for (let p = 0; p < perMask; p++) fg[i * perMask + p] = fgBytes[p]!;
+      fg.set(bytes.subarray(4 * per, 4 * per + perMask), i * perMask); // 0/1 bytes → floats
       if (lab && this.#cases[this.#caseOf[s]!]!.labelAt !== undefined) {
-        const labBytes = bytes.subarray(4 * per + perMask, 4 * per + 2 * perMask);
-        for (let p = 0; p < perMask; p++) lab[i * perMask + p] = labBytes[p]!;
+        lab.set(bytes.subarray(4 * per + perMask, 4 * per + 2 * perMask), i * perMask);
       }
       release();
     });
