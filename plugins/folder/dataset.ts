@@ -5,7 +5,12 @@
  * @module
  */
 import { isAbsolute, join } from "node:path";
-import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
+import {
+  fingerprintFiles,
+  lazyLabelledStore,
+  openCaseStore,
+  preprocessingKey,
+} from "../../core/cache/mod.ts";
 import type {
   AnySplit,
   Case,
@@ -173,23 +178,29 @@ function loader(dims: Dims) {
       return toCase(id, split, await readCase(m, entry), config, dims, `${m.path}: case '${id}'`);
     };
     const store = await openCaseStore({ datasetId, key, splits, build, cacheDir: options.cacheDir });
-    // The cache store knows the three standard splits; the labelled one is a second entry under its own key.
-    let labelled: ReturnType<typeof openCaseStore> | undefined;
-    const openLabelled = async () => {
-      const labelledKey = await preprocessingKey(
-        datasetId,
-        { ...preprocessing, split: "labelled" },
-        sources,
-        options.codeVersion,
-      );
-      return openCaseStore({
-        datasetId,
-        key: labelledKey,
-        splits: { train: labelledIds, validation: [], test: [] },
-        build: (id) => build(id, "labelled"),
-        cacheDir: options.cacheDir,
-      });
+    const labelled = lazyLabelledStore({
+      datasetId,
+      key,
+      ids: labelledIds,
+      build: (id) => build(id, "labelled"),
+      ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    });
+    const checked = (split: AnySplit): AnySplit => {
+      if (split !== "labelled") {
+        requireCases(
+          datasetId,
+          split,
+          splits[split],
+          () => `${m.path} has no case with split '${split}'; add one`,
+        );
+      } else if (labelledIds.length === 0) {
+        throw new Error(
+          `dataset '${datasetId}': ${m.path} has no case with split 'labelled' (needed by supervised methods)`,
+        );
+      }
+      return split;
     };
+    const patients = new Map(m.cases.map((c) => [c.id, c.patient ?? c.id]));
     return {
       id: datasetId,
       dims,
@@ -197,24 +208,19 @@ function loader(dims: Dims) {
       preprocessingHash: key,
       preprocessing,
       hasLabelled: labelledIds.length > 0,
-      async *cases(split: AnySplit) {
-        if (split !== "labelled") {
-          requireCases(
-            datasetId,
-            split,
-            splits[split],
-            () => `${m.path} has no case with split '${split}'; add one`,
-          );
-          return yield* store.cases(split);
-        }
-        if (labelledIds.length === 0) {
-          throw new Error(
-            `dataset '${datasetId}': ${m.path} has no case with split 'labelled' (needed by supervised methods)`,
-          );
-        }
-        labelled ??= openLabelled();
-        yield* (await labelled).cases("train");
+      patientOf: (id) => patients.get(id) ?? id,
+      cases: (s) => {
+        const split = checked(s);
+        return split === "labelled" ? labelled.cases() : store.cases(split);
       },
+      ...(store.stored && labelled.stored
+        ? {
+          stored: (s: AnySplit) => {
+            const split = checked(s);
+            return split === "labelled" ? labelled.stored!() : store.stored!(split);
+          },
+        }
+        : {}),
     };
   };
 }
