@@ -1,7 +1,9 @@
 /**
  * Turning cases into samples: every slice of every case (2D) or every case (3D), batched into tensors. A
  * dataset with a preprocessing cache is streamed from it (core/streamed_samples.ts); one without (generated
- * data, no cache folder) is collected into memory.
+ * data, no cache folder) is collected into memory. Generated data stays in memory on purpose: its size is set
+ * by its config (phantom2d's default train split is 25 MiB), and generating a subject on demand would redo
+ * its anatomy, contrast and noise every epoch, many times the cost of keeping it.
  * @module
  */
 import type { AnySplit, Case, Dataset, Dims } from "./dataset.ts";
