@@ -8,7 +8,7 @@
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type * as v from "valibot";
 import { ConfigError, parseConfig } from "../core/config.ts";
-import { manifestSchema } from "../plugins/folder/mod.ts";
+import { manifestSchema } from "../core/preprocess/mod.ts";
 import { InputError } from "./errors.ts";
 import type { ReportRow } from "./reports.ts";
 import type { AuditStep, Exclusion } from "./select.ts";

@@ -56,6 +56,22 @@ export class BatchStream {
     return batch;
   }
 
+  /**
+   * Up to `count` batches that `next` will return next, as far as the current epoch's order reaches (the next
+   * epoch's shuffle is not drawn early: the generator is shared with the training step). For read-ahead.
+   */
+  upcoming(count: number): number[][] {
+    const out: number[][] = [];
+    for (
+      let p = this.#position;
+      out.length < count && p + this.#batchSize <= this.#order.length;
+      p += this.#batchSize
+    ) {
+      out.push(this.#order.slice(p, p + this.#batchSize));
+    }
+    return out;
+  }
+
   /** The position, for checkpoints (the generator's state is saved with the generator). */
   exportState(): BatchStreamState {
     return { order: [...this.#order], position: this.#position };

@@ -44,6 +44,23 @@ export interface Case {
   readonly affine?: Affine;
 }
 
+/**
+ * A case as its dataset's cache stores it: the case, read whole and checked once, and where its arrays lie in
+ * its file, so that single samples can be read again on demand (core/streamed_samples.ts).
+ */
+export interface StoredCase {
+  /** The case, decoded from its checked file. */
+  readonly case: Case;
+  /** The cache file. */
+  readonly file: string;
+  /** Byte offset of the image in the file (float32, C order, channel last). */
+  readonly imageAt: number;
+  /** Byte offset of the foreground (uint8). */
+  readonly foregroundAt: number;
+  /** Byte offset of the label (uint8), where the case has one. */
+  readonly labelAt?: number;
+}
+
 /** A loaded dataset. */
 export interface Dataset {
   /** The registered id of the dataset's definition. */
@@ -61,8 +78,19 @@ export interface Dataset {
   readonly preprocessing: Readonly<Record<string, unknown>>;
   /** Whether the optional "labelled" split exists. */
   readonly hasLabelled?: boolean;
+  /**
+   * The patient a case (by id) belongs to, where the dataset knows patients: no patient of the test split is
+   * in train, validation or labelled. Absent where cases are not patients (copies of one subject).
+   */
+  patientOf?(caseId: string): string;
   /** The cases of a split, in a fixed order. */
   cases(split: AnySplit): AsyncIterable<Case>;
+  /**
+   * The same cases with their cache files, for datasets that keep a preprocessing cache (absent for generated
+   * data and without a cache folder): the runner then indexes the samples once and reads them on demand
+   * instead of holding the split in memory.
+   */
+  stored?(split: AnySplit): AsyncIterable<StoredCase>;
   /**
    * How many cases `cases(split)` yields, where that is known without reading them (from the config or a
    * manifest); absent, or undefined for a split, where only reading would tell. Progress shows "n/N" with it.

@@ -22,12 +22,19 @@ export interface Batch {
   readonly labels?: tf.Tensor;
 }
 
-/** An indexable set of samples the runner prepared. */
+/** An indexable set of samples the runner prepared (held in memory or read on demand from a cache). */
 export interface SampleSet {
   /** Number of samples. */
   readonly size: number;
   /** Builds a batch from sample indices. */
   batch(indices: readonly number[]): Batch;
+  /** For sets that read from disk: how many upcoming batches `prefetch` wants to hear of. */
+  readonly readAhead?: number;
+  /**
+   * Announces the next batches, in the order they will be asked for, so that a set that reads from disk can
+   * read them in the background (bounded). Never changes what `batch` returns.
+   */
+  prefetch?(upcoming: readonly (readonly number[])[]): void;
 }
 
 /** What a method trains on. */

@@ -37,5 +37,6 @@ export * from "./progress.ts";
 export * from "./registry.ts";
 export * from "./rng.ts";
 export * from "./samples.ts";
+export * from "./streamed_samples.ts";
 export * from "./tf.ts";
 export * from "./training.ts";

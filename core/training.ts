@@ -105,6 +105,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
         throw new TrainingInterrupted(i, o.steps);
       }
       const b = o.data.batch(batches.next());
+      if (o.data.readAhead) o.data.prefetch?.(batches.upcoming(o.data.readAhead));
       const loss = o.step(b, i);
       for (const t of [b.images, b.foreground, b.labels]) t?.dispose();
       finalLoss = (await loss.data())[0]!;

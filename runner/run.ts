@@ -6,12 +6,12 @@
  * @module
  */
 import {
-  collectSamples,
   type Dataset,
-  type InMemorySamples,
+  type LoadedSamples,
   type MethodInstance,
   type MethodState,
   type MetricResult,
+  openSamples,
   type ProgressReporter,
   Rng,
   sampleShapeOf,
@@ -340,13 +340,16 @@ async function resumable(runDir: string, id: string): Promise<Resumable> {
   return { record, trained: false, checkpoint: await readState(path) };
 }
 
-/** The healthy (or, for "labelled", annotated) samples of a split, with errors naming the split. */
+/**
+ * The healthy (or, for "labelled", annotated) samples of a split, with errors naming the split: streamed from
+ * the dataset's cache where it keeps one, else held in memory.
+ */
 async function samplesOf(
   dataset: Dataset,
   split: "train" | "validation" | "labelled",
-): Promise<InMemorySamples> {
+): Promise<LoadedSamples> {
   const labelled = split === "labelled";
-  return await collectSamples(dataset.cases(split), dataset.dims, {
+  return await openSamples(dataset, split, {
     healthyOnly: !labelled,
     withLabels: labelled,
     what: `dataset '${dataset.id}', ${split} split`,

@@ -3,7 +3,7 @@
  * format, and an atomic on-disk store whose files are checked when read (README.md: choices and costs).
  * @module
  */
-export { decodeCase, encodeCase } from "./case_codec.ts";
+export { type CaseLayout, caseLayout, decodeCase, encodeCase } from "./case_codec.ts";
 export {
   type FileFingerprint,
   fingerprintFiles,
@@ -12,6 +12,7 @@ export {
   sha256Hex,
   stableJson,
 } from "./key.ts";
+export { type LabelledStore, type LabelledStoreOptions, lazyLabelledStore } from "./labelled.ts";
 export {
   type CacheManifest,
   type CaseStore,

@@ -8,9 +8,9 @@
  * @module
  */
 import { crc32 } from "node:zlib";
-import type { Case, Split } from "../dataset.ts";
+import type { Case, Split, StoredCase } from "../dataset.ts";
 import { type ProgressReporter, silentProgress } from "../progress.ts";
-import { decodeCase, encodeCase } from "./case_codec.ts";
+import { caseLayout, decodeCase, encodeCase } from "./case_codec.ts";
 
 /** Case ids per split, in order. */
 export type SplitIds = Readonly<Record<Split, readonly string[]>>;
@@ -37,6 +37,11 @@ export interface CaseStoreOptions {
 export interface CaseStore {
   /** The cases of a split, in order. */
   cases(split: Split): AsyncIterable<Case>;
+  /**
+   * The cases of a split with their files and the offsets of their arrays, each file checked (and repaired)
+   * as by `cases`; absent without a cache folder.
+   */
+  stored?(split: Split): AsyncIterable<StoredCase>;
   /** The number of cases of a split (without reading them). */
   count(split: Split): number;
   /** Where the entry lives (absent without a cache folder). */
@@ -102,12 +107,32 @@ export async function openCaseStore(options: CaseStoreOptions): Promise<CaseStor
     hit,
     count: (split) => m.files[split].length,
     async *cases(split) {
-      for (const f of m.files[split]) yield await loadOrRepair(entryDir, m, f, split, options, warn);
+      for (const f of m.files[split]) {
+        const path = `${entryDir}/${f.file}`;
+        yield decodeCase(await loadOrRepair(entryDir, m, f, split, options, warn), path);
+      }
+    },
+    async *stored(split) {
+      for (const f of m.files[split]) {
+        const path = `${entryDir}/${f.file}`;
+        const bytes = await loadOrRepair(entryDir, m, f, split, options, warn);
+        const { imageAt, foregroundAt, labelAt } = caseLayout(bytes, path);
+        yield {
+          case: decodeCase(bytes, path),
+          file: path,
+          imageAt,
+          foregroundAt,
+          ...(labelAt !== undefined ? { labelAt } : {}),
+        };
+      }
     },
   };
 }
 
-/** Reads a case file and checks it; a damaged one is rebuilt, rewritten and reported in one line. */
+/**
+ * Reads a case file and checks it (size, CRC-32, a decodable case); a damaged one is rebuilt, rewritten and
+ * reported in one line. Returns the file's checked bytes.
+ */
 async function loadOrRepair(
   entryDir: string,
   manifest: CacheManifest,
@@ -115,14 +140,17 @@ async function loadOrRepair(
   split: Split,
   options: CaseStoreOptions,
   warn: (line: string) => void,
-): Promise<Case> {
+): Promise<Uint8Array> {
   const path = `${entryDir}/${f.file}`;
   let problem: string;
   try {
     const bytes = await readExact(path);
     if (bytes.length !== f.bytes) problem = `${bytes.length} bytes, the manifest says ${f.bytes}`;
     else if (crc32(bytes) !== f.crc32) problem = "checksum mismatch";
-    else return decodeCase(bytes, path);
+    else {
+      caseLayout(bytes, path);
+      return bytes;
+    }
   } catch (e) {
     problem = (e as Error).message.replace(`${path}: `, "");
   }
@@ -136,7 +164,7 @@ async function loadOrRepair(
     (f as { bytes: number }).bytes = bytes.length;
     await writeAtomic(`${entryDir}/manifest.json`, new TextEncoder().encode(JSON.stringify(manifest)));
   }
-  return decodeCase(bytes, path);
+  return bytes;
 }
 
 /** Reads a whole file into one exactly sized buffer (faster than Deno.readFile's growing reads). */

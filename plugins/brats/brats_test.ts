@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import type { Case, Dataset, Split } from "../../core/dataset.ts";
+import type { AnySplit, Case, Dataset } from "../../core/dataset.ts";
 import { writeNifti } from "../../core/nifti/mod.ts";
 import { bratsSchema } from "./config.ts";
 import { bratsDataset, patientFiles } from "./dataset.ts";
-import { preprocessSlices } from "./slices.ts";
 import * as v from "valibot";
 
 const X = 16, Y = 16, Z = 8;
@@ -40,7 +39,7 @@ async function writePatient(root: string, id: string, seed: number, tumour: bool
   await writeNifti(f.seg!, seg, [X, Y, Z], { affine: AFFINE, datatype: "uint8" });
 }
 
-async function all(ds: Dataset, split: Split): Promise<Case[]> {
+async function all(ds: Dataset, split: AnySplit): Promise<Case[]> {
   const out: Case[] = [];
   for await (const c of ds.cases(split)) out.push(c);
   return out;
@@ -124,21 +123,46 @@ Deno.test("brats: missing modality, grid mismatch, empty brain, NaN voxels and n
   }
 });
 
-Deno.test("slices: bilinear resize keeps the label a thresholded mask; non-square grids are padded first", () => {
-  const grid = [6, 4, 3] as const;
-  const ch = Float32Array.from({ length: 72 }, (_, i) => 1 + (i % 5));
-  const label = new Uint8Array(72);
-  label[6 * 4 * 2 + 6 + 2] = 1;
-  const c = preprocessSlices({ id: "p", channels: [ch], grid, spacing: [1, 1, 2], label, name: "p" }, {
-    size: 12,
-    percentile: 99,
-    sliceThreshold: 0.5,
-  }, false);
-  assert.deepEqual(c.shape, [3, 12, 12, 1]);
-  assert.deepEqual(c.spacing, [2, 0.5, 0.5]);
-  // The padded rows (the 6×6 square's first and last row, 2 output rows each) are outside the foreground.
-  assert.ok(c.foreground.subarray(0, 12).every((x) => x === 0));
-  assert.ok(c.foreground.subarray(3 * 12, 4 * 12).every((x) => x === 1));
-  const n = c.label!.reduce((s, x) => s + x, 0);
-  assert.ok(n >= 1 && n <= 9 && c.label!.subarray(0, 2 * 144).every((x) => x === 0), `label pixels ${n}`);
+Deno.test("brats: the labelled split is a seeded fraction of the training patients, every slice with its mask", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    for (let p = 0; p < 8; p++) await writePatient(root, `BraTS2021_0000${p}`, p, p % 2 === 0);
+    const load = (o: Record<string, unknown>) =>
+      bratsDataset.load(v.parse(bratsSchema, { size: 8, seed: 2, validationFraction: 0.125, ...o }), {
+        dataRoot: root,
+        cacheDir: `${root}/.cache`,
+      });
+    const ds = await load({ labelledFraction: 0.5 });
+    assert.equal(ds.hasLabelled, true);
+    const ids = async (s: AnySplit) => (await all(ds, s)).map((c) => c.id);
+    const [train, validation, test, labelled] = [
+      await ids("train"),
+      await ids("validation"),
+      await ids("test"),
+      await all(ds, "labelled"),
+    ];
+    assert.deepEqual([train.length, validation.length, test.length, labelled.length], [6, 1, 1, 3]);
+    for (const c of labelled) {
+      assert.ok(train.includes(c.id), `${c.id} is a training patient`);
+      assert.equal(ds.patientOf!(c.id), c.id);
+      assert.equal(c.shape[0], 6, "every brain slice, tumour slices included");
+      const tumour = Number(c.id.at(-1)) % 2 === 0;
+      assert.equal(c.label!.some((x) => x === 1), tumour, `${c.id}: whole-tumour mask`);
+    }
+    // The labelled cases come from their own cache entry and are the same on the next load.
+    const again = await load({ labelledFraction: 0.5 });
+    assert.deepEqual(
+      (await all(again, "labelled")).map((c) => [...c.label!]),
+      labelled.map((c) => [...c.label!]),
+    );
+    const none = await load({ labelledFraction: 0 });
+    assert.equal(none.hasLabelled, false);
+    await assert.rejects(
+      all(none, "labelled"),
+      /split 'labelled' is empty \(labelledFraction 0 of 6 training/,
+    );
+    assert.deepEqual((await all(none, "train")).map((c) => c.id), train, "train does not depend on it");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

@@ -30,6 +30,11 @@ export const bratsSchema = v.strictObject({
   trainFraction: v.optional(fraction, 0.75),
   /** Fraction of patients for validation (test takes the rest). */
   validationFraction: v.optional(fraction, 0.05),
+  /**
+   * Fraction of the training patients (drawn with `seed`) whose every slice, with its whole-tumour mask, forms
+   * the labelled split of supervised methods; 0: no labelled split. Never a validation or test patient.
+   */
+  labelledFraction: v.optional(fraction, 1),
   /** Use only the first N patients (sorted by id), e.g. for smoke runs. */
   maxPatients: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });

@@ -1,16 +1,23 @@
 /**
  * The BraTS 2021 dataset: `BraTS2021_XXXXX/BraTS2021_XXXXX_{flair,t1,t1ce,t2,seg}.nii.gz` under the data root,
- * preprocessed as in the paper into 2D slices [D, 128, 128, 4] with values in [0, 1].
+ * preprocessed as in the paper into 2D slices [D, 128, 128, 4] with values in [0, 1]. Patients are split into
+ * train, validation and test; the labelled split (supervised methods) is a seeded fraction of the training
+ * patients with all their slices and whole-tumour masks.
  * @module
  */
-import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
-import type { Dataset, DatasetDefinition, DatasetOptions, Split } from "../../core/dataset.ts";
-import { requireCases, standardSplit } from "../../core/dataset.ts";
+import {
+  fingerprintFiles,
+  lazyLabelledStore,
+  openCaseStore,
+  preprocessingKey,
+} from "../../core/cache/mod.ts";
+import type { AnySplit, Dataset, DatasetDefinition, DatasetOptions, Split } from "../../core/dataset.ts";
+import { requireCases } from "../../core/dataset.ts";
 import { statRegularFile } from "../../core/files.ts";
 import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
+import { preprocessSlices } from "../../core/preprocess/slices.ts";
+import { splitPatients } from "../../core/preprocess/split.ts";
 import { type BratsConfig, bratsSchema } from "./config.ts";
-import { preprocessSlices } from "./slices.ts";
-import { splitPatients } from "./split.ts";
 
 /** The image channels, in order. */
 export const BRATS_CHANNELS: readonly string[] = ["flair", "t1", "t1ce", "t2"];
@@ -55,6 +62,9 @@ async function load(config: BratsConfig, options: DatasetOptions): Promise<Datas
   let ids = await listPatients(root);
   if (config.maxPatients) ids = ids.slice(0, config.maxPatients);
   const splits = splitPatients(ids, config.seed, [config.trainFraction, config.validationFraction]);
+  const labelledIds =
+    splitPatients(splits.train, `brats-labelled:${config.seed}`, [config.labelledFraction, 0])
+      .train;
   const sources = await fingerprintFiles(
     ids.flatMap((id) => Object.values(patientFiles(root, id))),
     root,
@@ -80,30 +90,59 @@ async function load(config: BratsConfig, options: DatasetOptions): Promise<Datas
     );
   };
   const store = await openCaseStore({ datasetId: "brats", key, splits, build, cacheDir: options.cacheDir });
+  const labelled = lazyLabelledStore({
+    datasetId: "brats",
+    key,
+    ids: labelledIds,
+    build: (id) => build(id, "test"),
+    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+  });
+  const checked = (split: AnySplit): AnySplit => {
+    if (split === "labelled") {
+      if (labelledIds.length === 0) {
+        throw new Error(
+          `dataset 'brats': split 'labelled' is empty (labelledFraction ${config.labelledFraction} of ` +
+            `${splits.train.length} training patient(s) rounds to 0; raise it)`,
+        );
+      }
+      return split;
+    }
+    requireCases(
+      "brats",
+      split,
+      splits[split],
+      () =>
+        split === "test"
+          ? `trainFraction ${config.trainFraction} and validationFraction ${config.validationFraction} leave ` +
+            `none of ${ids.length} patient(s) for testing; lower them or add patients`
+          : `${ids.length} patient(s) × ${split}Fraction ${
+            config[`${split}Fraction`]
+          } rounds to 0; raise it or ` +
+            `add patients`,
+    );
+    return split;
+  };
   return {
     id: "brats",
     dims: 2,
     channels: BRATS_CHANNELS,
     preprocessingHash: key,
     preprocessing,
+    hasLabelled: labelledIds.length > 0,
+    patientOf: (caseId) => caseId,
     cases: (s) => {
-      const split = standardSplit("brats", s);
-      requireCases(
-        "brats",
-        split,
-        splits[split],
-        () =>
-          split === "test"
-            ? `trainFraction ${config.trainFraction} and validationFraction ${config.validationFraction} leave ` +
-              `none of ${ids.length} patient(s) for testing; lower them or add patients`
-            : `${ids.length} patient(s) × ${split}Fraction ${
-              config[`${split}Fraction`]
-            } rounds to 0; raise it or ` +
-              `add patients`,
-      );
-      return store.cases(split);
+      const split = checked(s);
+      return split === "labelled" ? labelled.cases() : store.cases(split);
     },
     caseCount: (s) => (s === "labelled" ? undefined : store.count(s)),
+    ...(store.stored && labelled.stored
+      ? {
+        stored: (s: AnySplit) => {
+          const split = checked(s);
+          return split === "labelled" ? labelled.stored!() : store.stored!(split);
+        },
+      }
+      : {}),
   };
 }
 

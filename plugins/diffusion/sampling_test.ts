@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import "../noise/mod.ts";
+import "../mod.ts";
 import { getNoise, InMemorySamples, parseConfig, Rng, silentProgress, tf } from "../../core/mod.ts";
 import type { DiffusionTrainingConfig } from "./config.ts";
 import { anoddpmSchema } from "./config.ts";

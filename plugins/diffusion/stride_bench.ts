@@ -8,7 +8,7 @@
  *     deno run -A plugins/diffusion/stride_bench.ts
  * @module
  */
-import "../noise/mod.ts";
+import "../mod.ts";
 import {
   getNoise,
   InMemorySamples,

@@ -1,11 +1,16 @@
 /**
  * The folder datasets: any NIfTI data described by a manifest (see `manifest.ts`). `folder` gives 2D axial
- * slices with the paper's BraTS preprocessing (`plugins/brats/slices.ts`); `folder3d` gives isotropic volumes
+ * slices with the paper's BraTS preprocessing (`core/preprocess/slices.ts`); `folder3d` gives isotropic volumes
  * (`volume.ts`). Splits come from the manifest; rows with split "labelled" form the optional labelled split.
  * @module
  */
 import { isAbsolute, join } from "node:path";
-import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
+import {
+  fingerprintFiles,
+  lazyLabelledStore,
+  openCaseStore,
+  preprocessingKey,
+} from "../../core/cache/mod.ts";
 import type {
   AnySplit,
   Case,
@@ -18,9 +23,9 @@ import type {
 import { requireCases } from "../../core/dataset.ts";
 import { statRegularFile } from "../../core/files.ts";
 import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
-import { preprocessSlices } from "../brats/slices.ts";
+import { type Manifest, type ManifestCase, readManifest } from "../../core/preprocess/manifest.ts";
+import { preprocessSlices } from "../../core/preprocess/slices.ts";
 import { type FolderConfig, folderSchema } from "./config.ts";
-import { type Manifest, type ManifestCase, readManifest } from "./manifest.ts";
 import { preprocessVolume } from "./volume.ts";
 
 /** A manifest entry's volumes, read and checked against each other. */
@@ -173,23 +178,29 @@ function loader(dims: Dims) {
       return toCase(id, split, await readCase(m, entry), config, dims, `${m.path}: case '${id}'`);
     };
     const store = await openCaseStore({ datasetId, key, splits, build, cacheDir: options.cacheDir });
-    // The cache store knows the three standard splits; the labelled one is a second entry under its own key.
-    let labelled: ReturnType<typeof openCaseStore> | undefined;
-    const openLabelled = async () => {
-      const labelledKey = await preprocessingKey(
-        datasetId,
-        { ...preprocessing, split: "labelled" },
-        sources,
-        options.codeVersion,
-      );
-      return openCaseStore({
-        datasetId,
-        key: labelledKey,
-        splits: { train: labelledIds, validation: [], test: [] },
-        build: (id) => build(id, "labelled"),
-        cacheDir: options.cacheDir,
-      });
+    const labelled = lazyLabelledStore({
+      datasetId,
+      key,
+      ids: labelledIds,
+      build: (id) => build(id, "labelled"),
+      ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    });
+    const checked = (split: AnySplit): AnySplit => {
+      if (split !== "labelled") {
+        requireCases(
+          datasetId,
+          split,
+          splits[split],
+          () => `${m.path} has no case with split '${split}'; add one`,
+        );
+      } else if (labelledIds.length === 0) {
+        throw new Error(
+          `dataset '${datasetId}': ${m.path} has no case with split 'labelled' (needed by supervised methods)`,
+        );
+      }
+      return split;
     };
+    const patients = new Map(m.cases.map((c) => [c.id, c.patient ?? c.id]));
     return {
       id: datasetId,
       dims,
@@ -197,26 +208,20 @@ function loader(dims: Dims) {
       preprocessingHash: key,
       preprocessing,
       hasLabelled: labelledIds.length > 0,
-      // No labelled cases: cases("labelled") throws, so there is no count to give.
       caseCount: (split) => (split !== "labelled" ? store.count(split) : labelledIds.length || undefined),
-      async *cases(split: AnySplit) {
-        if (split !== "labelled") {
-          requireCases(
-            datasetId,
-            split,
-            splits[split],
-            () => `${m.path} has no case with split '${split}'; add one`,
-          );
-          return yield* store.cases(split);
-        }
-        if (labelledIds.length === 0) {
-          throw new Error(
-            `dataset '${datasetId}': ${m.path} has no case with split 'labelled' (needed by supervised methods)`,
-          );
-        }
-        labelled ??= openLabelled();
-        yield* (await labelled).cases("train");
+      patientOf: (id) => patients.get(id) ?? id,
+      cases: (s) => {
+        const split = checked(s);
+        return split === "labelled" ? labelled.cases() : store.cases(split);
       },
+      ...(store.stored && labelled.stored
+        ? {
+          stored: (s: AnySplit) => {
+            const split = checked(s);
+            return split === "labelled" ? labelled.stored!() : store.stored!(split);
+          },
+        }
+        : {}),
     };
   };
 }

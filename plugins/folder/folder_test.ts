@@ -4,7 +4,7 @@ import type { AnySplit, Case, Dataset } from "../../core/dataset.ts";
 import { writeNifti } from "../../core/nifti/mod.ts";
 import { folderSchema } from "./config.ts";
 import { folder3dDataset, folderDataset } from "./dataset.ts";
-import { readManifest } from "./manifest.ts";
+import { readManifest } from "../../core/preprocess/manifest.ts";
 
 const X = 20, Y = 16, Z = 8;
 const AFFINE = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 2, 0], [0, 0, 0, 1]];

@@ -34,6 +34,29 @@ export const headctSchema = v.strictObject({
   trainFraction: v.optional(fraction, 0.75),
   /** Fraction of mask-less volumes for validation. */
   validationFraction: v.optional(fraction, 0.05),
+  /**
+   * Fraction of the patients with masked volumes (drawn with `seed`) that form the labelled split of
+   * supervised methods instead of being tested; at least one such patient is always kept for testing.
+   */
+  labelledFraction: v.optional(fraction, 0.5),
+  /**
+   * Folder scan: a regular expression over a volume's file name without extension whose first group (or
+   * whole match) names its patient, so that a patient's volumes stay in one split (e.g. "^(CQ500-CT-\\d+)");
+   * absent: every volume is its own patient.
+   */
+  patientPattern: v.optional(
+    v.pipe(
+      v.string(),
+      v.check((s) => {
+        try {
+          new RegExp(s);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "must be a valid regular expression"),
+    ),
+  ),
   /** Synthetic lesions for test volumes without a mask. */
   lesionCount: v.optional(positiveInt, 1),
   /** Diameter range of the synthetic lesions, mm. */

@@ -35,6 +35,14 @@ export const realbrainSchema = v.strictObject({
   validationCases: count(2),
   /** Augmented copies of the brain for testing, each with synthetic lesions. */
   testCases: count(4),
+  /**
+   * Augmented copies with synthetic lesions for supervised methods (the labelled split); 0: none. They differ
+   * from the test copies only by their augmentation and lesion draws: every split is the same subject.
+   */
+  labelledCases: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10000, "must be at most 10000")),
+    4,
+  ),
   /** Seed of every random draw (augmentation and lesions). */
   seed: v.optional(
     v.pipe(

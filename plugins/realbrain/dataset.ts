@@ -1,13 +1,18 @@
 /**
  * realbrain / realbrain3d: ONE real brain (Colin27 T1, skull-stripped, 1 mm) turned into train/validation/test
  * "patients" by seeded augmentation (small rotation/scale/shift, global intensity change, smooth bias field);
- * test cases also get synthetic sphere lesions. Intensities: divided by the 99th percentile of brain voxels and
+ * test and labelled cases (the latter for supervised methods) also get synthetic sphere lesions. The splits
+ * are disjoint only by their augmentation and lesion draws: all are the same subject. Intensities: divided by the 99th percentile of brain voxels and
  * clipped to [0, 1] before lesions, so lesion voxels may reach `lesionFactor`.
  * @module
  */
-import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
-import type { Case, Dataset, DatasetDefinition, DatasetOptions, Dims, Split } from "../../core/dataset.ts";
-import { standardSplit } from "../../core/dataset.ts";
+import {
+  fingerprintFiles,
+  lazyLabelledStore,
+  openCaseStore,
+  preprocessingKey,
+} from "../../core/cache/mod.ts";
+import type { AnySplit, Case, Dataset, DatasetDefinition, DatasetOptions, Dims } from "../../core/dataset.ts";
 import { addSphereLesions } from "../../core/lesions/mod.ts";
 import {
   type Affine,
@@ -25,9 +30,9 @@ import {
   threshold,
   translationAffine,
 } from "../../core/nifti/mod.ts";
+import { preprocessHeadCt } from "../../core/preprocess/head_ct.ts";
+import { preprocessSlices } from "../../core/preprocess/slices.ts";
 import { Rng } from "../../core/rng.ts";
-import { preprocessSlices } from "../brats/slices.ts";
-import { preprocessHeadCt } from "../headct/preprocess.ts";
 import { type RealbrainConfig, realbrainSchema } from "./config.ts";
 
 /** The files expected in the data folder (the CT only for `subject: "head-ct"`). */
@@ -95,8 +100,8 @@ async function readHeadCt(root: string): Promise<Brain> {
   };
 }
 
-/** One augmented copy of the brain, normalised, with lesions on test cases: a volume [Z, Y, X]. */
-function augment(brain: Brain, config: RealbrainConfig, id: string, split: Split) {
+/** One augmented copy of the brain, normalised, with lesions on test and labelled cases: a volume [Z, Y, X]. */
+function augment(brain: Brain, config: RealbrainConfig, id: string, split: AnySplit) {
   const rng = new Rng(`realbrain:${config.seed}:${id}`);
   const sym = (a: number) => rng.uniform(-a, a);
   const map = rigidScaleMap(
@@ -126,7 +131,7 @@ function augment(brain: Brain, config: RealbrainConfig, id: string, split: Split
   }
   let image = normalisePercentile(t1, fg, config.percentile, `realbrain case ${id}`);
   let label: Uint8Array | undefined;
-  if (split === "test") {
+  if (split === "test" || split === "labelled") {
     const spacing: [number, number, number] = [brain.spacing[2], brain.spacing[1], brain.spacing[0]];
     const out = addSphereLesions(image, [gz, gy, gx, 1], fg, spacing, rng.fork("lesions"), {
       count: config.lesionCount,
@@ -188,8 +193,9 @@ function loader(dims: Dims) {
       validation: ids("val", config.validationCases),
       test: ids("test", config.testCases),
     };
+    const labelledIds = ids("labelled", config.labelledCases);
     let brain: Promise<Brain> | undefined;
-    const build = async (caseId: string, split: Split): Promise<Case> => {
+    const build = async (caseId: string, split: AnySplit): Promise<Case> => {
       brain ??= ct ? readHeadCt(root) : readBrain(root);
       const b = await brain;
       const vol = augment(b, config, caseId, split);
@@ -211,14 +217,39 @@ function loader(dims: Dims) {
       );
     };
     const store = await openCaseStore({ datasetId: id, key, splits, build, cacheDir: options.cacheDir });
+    const labelled = lazyLabelledStore({
+      datasetId: id,
+      key,
+      ids: labelledIds,
+      build: (caseId) => build(caseId, "labelled"),
+      ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    });
+    const checked = (split: AnySplit) => {
+      if (split === "labelled" && labelledIds.length === 0) {
+        throw new Error(`dataset '${id}': split 'labelled' is empty (labelledCases is 0; raise it)`);
+      }
+      return split;
+    };
     return {
       id,
       dims,
       channels: [ct ? "ct" : "t1"],
       preprocessingHash: key,
       preprocessing,
-      cases: (s) => store.cases(standardSplit(id, s)),
-      caseCount: (s) => (s === "labelled" ? undefined : store.count(s)),
+      hasLabelled: labelledIds.length > 0,
+      cases: (s) => {
+        const split = checked(s);
+        return split === "labelled" ? labelled.cases() : store.cases(split);
+      },
+      ...(store.stored && labelled.stored
+        ? {
+          stored: (s: AnySplit) => {
+            const split = checked(s);
+            return split === "labelled" ? labelled.stored!() : store.stored!(split);
+          },
+        }
+        : {}),
+      caseCount: (s) => (s === "labelled" ? labelledIds.length : store.count(s)),
     };
   };
 }

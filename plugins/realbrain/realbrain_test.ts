@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import * as v from "valibot";
-import type { Case, Dataset, Split } from "../../core/dataset.ts";
-import { invertAffine, readNifti } from "../../core/nifti/mod.ts";
+import type { AnySplit, Case, Dataset } from "../../core/dataset.ts";
+import { invertAffine, readNifti, writeNifti } from "../../core/nifti/mod.ts";
 import { hasRealFile, REAL_DATA_DIR } from "../../core/nifti/test_util.ts";
 import { realbrainSchema } from "./config.ts";
 import { realbrain3dDataset, realbrainDataset } from "./dataset.ts";
 
-async function all(ds: Dataset, split: Split): Promise<Case[]> {
+async function all(ds: Dataset, split: AnySplit): Promise<Case[]> {
   const out: Case[] = [];
   for await (const c of ds.cases(split)) out.push(c);
   return out;
@@ -118,4 +118,52 @@ Deno.test("realbrain3d head-ct: augmented copies of the windowed head CT, lesion
   assert.ok(fg > 0.2 && fg < 0.9, `head fraction ${fg}`);
   assert.ok(test!.label!.some((x) => x === 1));
   assert.ok(test!.image.some((x) => x > 1), "lesion voxels are brightened past the window");
+});
+
+Deno.test("realbrain: labelledCases augmented copies with lesions, apart from the test copies by their draws", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    // A synthetic brain under Colin27's names: the split logic needs no real data.
+    const [x, y, z] = [24, 28, 20];
+    const t1 = new Float32Array(x * y * z);
+    for (let k = 0, i = 0; k < z; k++) {
+      for (let j = 0; j < y; j++) {
+        for (let a = 0; a < x; a++, i++) {
+          if (((a - 11.5) / 10) ** 2 + ((j - 13.5) / 12) ** 2 + ((k - 9.5) / 8) ** 2 < 1) {
+            t1[i] = 100 + (a % 7);
+          }
+        }
+      }
+    }
+    const affine = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];
+    await writeNifti(`${root}/colin27_t1.nii.gz`, t1, [x, y, z], { affine });
+    await writeNifti(`${root}/colin27_brainmask.nii.gz`, t1.map((v) => (v > 0 ? 1 : 0)), [x, y, z], {
+      affine,
+      datatype: "uint8",
+    });
+    const config = { ...small, size: 16, labelledCases: 3, lesionDiameterMm: [6, 10] };
+    for (const def of [realbrainDataset, realbrain3dDataset]) {
+      const ds = await def.load(v.parse(realbrainSchema, config), {
+        dataRoot: root,
+        cacheDir: `${root}/.cache`,
+      });
+      assert.equal(ds.hasLabelled, true);
+      assert.equal(ds.patientOf, undefined, "copies of one subject are not patients");
+      const labelled = await all(ds, "labelled"), test = await all(ds, "test");
+      assert.deepEqual(labelled.map((c) => c.id), [
+        "colin27-labelled-000",
+        "colin27-labelled-001",
+        "colin27-labelled-002",
+      ]);
+      for (const c of labelled) assert.ok(c.label!.some((v) => v === 1), `${def.id} ${c.id} has a lesion`);
+      assert.notDeepEqual([...labelled[0]!.label!], [...test[0]!.label!], "other draws than the test copy");
+      const none = await def.load(v.parse(realbrainSchema, { ...config, labelledCases: 0 }), {
+        dataRoot: root,
+      });
+      assert.equal(none.hasLabelled, false);
+      await assert.rejects(all(none, "labelled"), /split 'labelled' is empty \(labelledCases is 0/);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

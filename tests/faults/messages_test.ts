@@ -9,7 +9,7 @@ import { parseConfig } from "../../core/config.ts";
 import type { DatasetDefinition } from "../../core/dataset.ts";
 import { bratsDataset, patientFiles } from "../../plugins/brats/dataset.ts";
 import { folderDataset } from "../../plugins/folder/dataset.ts";
-import { readManifest } from "../../plugins/folder/manifest.ts";
+import { readManifest } from "../../core/preprocess/manifest.ts";
 import { realbrainDataset } from "../../plugins/realbrain/dataset.ts";
 import { assertRefused, ball, collect, lesion, SHAPE, withTempDir, writeVolume } from "./_util.ts";
 

@@ -2,10 +2,10 @@
  * The paper's 2D preprocessing of one multi-channel volume: per-channel division by the 99th percentile of its
  * foreground, clip to [0, 1], keep axial slices from the first to the last whose channel-mean summed over the
  * slice exceeds a threshold, pad in-plane to a square, bilinear resize (masks: bilinear then > 0.5).
- * Shared by the brats, folder and realbrain datasets.
+ * Datasets of 2D slices share it, so that their slices are comparable.
  * @module
  */
-import type { Case } from "../../core/dataset.ts";
+import type { Case } from "../dataset.ts";
 import {
   multiplyAffine,
   normalisePercentile,
@@ -14,8 +14,8 @@ import {
   resizeSlices,
   threshold,
   translationAffine,
-} from "../../core/nifti/mod.ts";
-import type { Affine, Grid } from "../../core/nifti/mod.ts";
+} from "../nifti/mod.ts";
+import type { Affine, Grid } from "../nifti/mod.ts";
 
 /** Parameters of {@linkcode preprocessSlices}. */
 export interface SliceParams {

@@ -3,10 +3,11 @@
  * another base folder is given.
  *
  * JSON: `{ "channels": ["t1"], "cases": [{ "id": "a", "split": "train", "images": ["a_t1.nii.gz"],
- * "mask": "a_seg.nii.gz", "foreground": "a_brain.nii.gz" }] }`.
+ * "mask": "a_seg.nii.gz", "foreground": "a_brain.nii.gz", "patient": "p1" }] }`.
  * CSV (RFC 4180: cells holding commas, quotes or line breaks are quoted, quotes doubled): a header
- * `id,split,<one column per channel>,mask,foreground` (mask and foreground optional columns, cells may be
- * empty); channel names are the column names.
+ * `id,split,<one column per channel>,mask,foreground,patient` (mask, foreground and patient optional
+ * columns, cells may be empty); channel names are the column names. A patient (absent: the case is its own)
+ * whose cases are tested must not have cases in another split.
  *
  * Splits are train, validation and test; the "labelled" split (training patients with lesion masks, for
  * supervised baselines) is accepted only when the caller asks for it with `{ labelled: true }`.
@@ -14,10 +15,10 @@
  */
 import { dirname, isAbsolute, join } from "node:path";
 import * as v from "valibot";
-import { parseConfig } from "../../core/config.ts";
-import { parseCsv } from "../../core/csv.ts";
-import { statRegularFile } from "../../core/files.ts";
-import type { AnySplit, Split } from "../../core/dataset.ts";
+import { parseConfig } from "../config.ts";
+import { parseCsv } from "../csv.ts";
+import { statRegularFile } from "../files.ts";
+import type { AnySplit, Split } from "../dataset.ts";
 
 const path = v.pipe(v.string(), v.minLength(1));
 
@@ -28,6 +29,7 @@ export const manifestCaseSchema = v.strictObject({
   images: v.pipe(v.array(path), v.minLength(1)),
   mask: v.optional(path),
   foreground: v.optional(path),
+  patient: v.optional(v.pipe(v.string(), v.minLength(1))),
 });
 
 /** The whole manifest. */
@@ -57,6 +59,8 @@ export interface ManifestCase<S extends AnySplit = Split> {
   readonly mask?: string;
   /** Foreground (e.g. brain) mask (> 0 is foreground). */
   readonly foreground?: string;
+  /** The patient the case belongs to, where the manifest says. */
+  readonly patient?: string;
 }
 
 /** A validated manifest with absolute paths; `S` is the set of splits the caller accepted. */
@@ -120,6 +124,7 @@ export async function readManifest(
     const row = m.cases.find((c) => c.split === "labelled");
     if (row) throw new Error(`${file}: case '${row.id}': split 'labelled' is not supported by this dataset`);
   }
+  checkTestPatients(m.cases, file);
   const dir = options.baseDir ?? dirname(file);
   const abs = (p: string) => (isAbsolute(p) ? p : join(dir, p));
   return {
@@ -131,18 +136,39 @@ export async function readManifest(
       images: c.images.map(abs),
       ...(c.mask ? { mask: abs(c.mask) } : {}),
       ...(c.foreground ? { foreground: abs(c.foreground) } : {}),
+      ...(c.patient ? { patient: c.patient } : {}),
     })),
   };
+}
+
+/** Throws naming both cases when a patient has a test case and a case in another split. */
+function checkTestPatients(
+  cases: ReadonlyArray<{ id: string; split: AnySplit; patient?: string | undefined }>,
+  file: string,
+): void {
+  const tested = new Map<string, string>();
+  for (const c of cases) if (c.split === "test") tested.set(c.patient ?? c.id, c.id);
+  for (const c of cases) {
+    const t = c.split === "test" ? undefined : tested.get(c.patient ?? c.id);
+    if (t !== undefined) {
+      throw new Error(
+        `${file}: patient '${c.patient ?? c.id}' has test case '${t}' and ${c.split} case '${c.id}': ` +
+          `a tested patient must not be trained or validated on; move one of them`,
+      );
+    }
+  }
 }
 
 function fromCsv(text: string, file: string): unknown {
   const rows = parseCsv(text, file).map((r) => ({ line: r.line, cells: r.fields.map((c) => c.trim()) }));
   const header = rows[0]?.cells;
-  if (!header) throw new Error(`${file}: empty CSV (write a header id,split,<channels…>,mask,foreground)`);
+  if (!header) {
+    throw new Error(`${file}: empty CSV (write a header id,split,<channels…>,mask,foreground,patient)`);
+  }
   for (const need of ["id", "split"]) {
     if (!header.includes(need)) throw new Error(`${file}: CSV header lacks column '${need}' (add it)`);
   }
-  const channels = header.filter((h) => !["id", "split", "mask", "foreground"].includes(h));
+  const channels = header.filter((h) => !["id", "split", "mask", "foreground", "patient"].includes(h));
   return {
     channels,
     cases: rows.slice(1).map(({ line, cells: row }) => {
@@ -160,6 +186,7 @@ function fromCsv(text: string, file: string): unknown {
         images: channels.map(get),
         ...opt("mask"),
         ...opt("foreground"),
+        ...opt("patient"),
       };
     }),
   };

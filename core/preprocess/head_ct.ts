@@ -10,8 +10,8 @@ import {
   sampleAffine,
   threshold,
   translationAffine,
-} from "../../core/nifti/mod.ts";
-import type { Affine } from "../../core/nifti/mod.ts";
+} from "../nifti/mod.ts";
+import type { Affine } from "../nifti/mod.ts";
 
 /** Parameters of {@linkcode preprocessHeadCt}. */
 export interface HeadCtParams {
