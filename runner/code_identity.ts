@@ -37,9 +37,14 @@ const PATTERNS = [
   /\bnew URL\(\s*["']([^"']+)["']\s*,\s*import\.meta\.url\s*\)/g,
 ];
 
-/** Relative specifiers a module's source refers to. */
+/**
+ * Relative specifiers a module's source refers to at run time: `import type` / `export type` lines are
+ * erased before running, so the types they name (e.g. the registry's view of the Method contract) are not
+ * part of what a dataset or method executes.
+ */
 export function relativeSpecifiers(source: string): string[] {
   const out = new Set<string>();
+  source = source.replace(/^\s*(?:import|export)\s+type\b[^;]*;/gm, "");
   for (const re of PATTERNS) {
     // Relative paths to files (a folder URL such as "../" is a location, not code).
     for (const m of source.matchAll(re)) if (/^\.\.?\/.*[^/]\.[a-z0-9]+$/i.test(m[1]!)) out.add(m[1]!);

@@ -46,9 +46,11 @@ Deno.test("import closure: static, side-effect and dynamic imports, import.meta.
   ]);
   assert.deepEqual(
     relativeSpecifiers(
-      `import type { X } from "./x.ts"; export * from "../y.ts"; new URL("../", import.meta.url);`,
+      `import { type X, y } from "./x.ts";\nimport type { T } from "./types.ts";\n` +
+        `export type { U } from "./u.ts";\nexport * from "../y.ts"; new URL("../", import.meta.url);`,
     ),
     ["./x.ts", "../y.ts"],
+    "type-only imports are erased at run time; a mixed import is not",
   );
 });
 
