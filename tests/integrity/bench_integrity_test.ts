@@ -182,6 +182,30 @@ Deno.test("editing an external method's program reruns its cells and no other", 
   assert.match(again.stderr, /start {2}external/);
 });
 
+Deno.test("a finished cell whose result file was lost is recovered from its run, not trained again", async () => {
+  const dir = await Deno.makeTempDir();
+  const grid = await gridFile(dir, {
+    name: "lost",
+    methods: [{ id: "dae", config: { widths: [4, 8], steps: 3, batchSize: 2 } }],
+    noises: [{ id: "gaussian" }],
+    seeds: [0],
+  });
+  const first = await bench(root, "--grid", grid, "--out", dir);
+  assert.equal(first.code, 0, first.stderr);
+  const cells = `${dir}/lost/cells`;
+  const [file] = [...Deno.readDirSync(cells)].map((e) => e.name).filter((n) => /^[^.]+\.json$/.test(n));
+  const row = await Deno.readTextFile(`${cells}/${file}`);
+  const id = file!.slice(0, -5);
+  const model = (await Deno.stat(`${dir}/lost/runs/${id}/model.state`)).mtime!.getTime();
+  await Deno.remove(`${cells}/${file}`);
+  const again = await bench(root, "--grid", grid, "--out", dir);
+  assert.equal(again.code, 0, again.stderr);
+  assert.doesNotMatch(again.stderr, /train \d+\/3/, "no training step ran");
+  assert.equal((await Deno.stat(`${dir}/lost/runs/${id}/model.state`)).mtime!.getTime(), model);
+  const back = JSON.parse(await Deno.readTextFile(`${cells}/${file}`));
+  assert.deepEqual(back.metrics, JSON.parse(row).metrics);
+});
+
 Deno.test("shared models are keyed by code, data and backend like cells", async () => {
   const r = resolveRun({ dataset: "phantom2d", method: "vae", seed: 0 });
   const identity = { code: "c1", data: "d1", backend: "cpu", external: {} };

@@ -164,3 +164,69 @@ Deno.test("train: killed with SIGKILL mid-training, --resume ends with the unint
   const metrics = (d: string) => JSON.parse(Deno.readTextFileSync(`${d}/metrics.json`));
   assert.deepEqual(metrics(dir).metrics, metrics(`${runs}/full/${fullId}`).metrics);
 });
+
+Deno.test("bench: killed with SIGKILL mid-cell, the next run resumes it and gets the uninterrupted run's metrics", async () => {
+  const out = await Deno.makeTempDir();
+  const grid = {
+    name: "killed",
+    datasets: [{
+      id: "phantom2d",
+      config: { size: 32, trainSubjects: 2, validationSubjects: 1, testSubjects: 2, slicesPerSubject: 3 },
+    }],
+    methods: [{
+      id: "dae",
+      config: { widths: [4, 8], steps: 150, batchSize: 2, validateEvery: 25, keepBest: true },
+    }],
+    noises: [{ id: "gaussian" }],
+    seeds: [0],
+    backend: "cpu",
+  };
+  await Deno.writeTextFile(`${out}/killed.json`, JSON.stringify(grid));
+  const bench = (dir: string, ...extra: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        main,
+        "bench",
+        "--grid",
+        `${out}/killed.json`,
+        "--out",
+        dir,
+        "--jobs",
+        "1",
+        ...extra,
+      ],
+      stdout: "null",
+      stderr: "piped",
+    });
+  const straight = await bench(`${out}/straight`).output();
+  assert.ok(straight.success, new TextDecoder().decode(straight.stderr));
+  const killed = bench(`${out}/killed`, "--checkpoint-seconds", "0").spawn();
+  const runs = `${out}/killed/killed/runs`;
+  let checkpointed = false;
+  for (const deadline = Date.now() + 60_000; !checkpointed && Date.now() < deadline;) {
+    await new Promise((r) => setTimeout(r, 20));
+    for (const e of await Array.fromAsync(Deno.readDir(runs)).catch(() => [])) {
+      checkpointed ||= await Deno.stat(`${runs}/${e.name}/checkpoint.state`).then(() => true, () => false);
+    }
+  }
+  killed.kill("SIGKILL");
+  await killed.stderr.cancel();
+  assert.ok(checkpointed, "no checkpoint within 60 s");
+  // The cell's lock and its "running" record belong to a dead process: the next run takes both over.
+  const again = await bench(`${out}/killed`).output();
+  const log = new TextDecoder().decode(again.stderr);
+  assert.ok(again.success, log);
+  assert.match(log, /1 cells, 0 already finished, 1 to run/);
+  const cell = (dir: string) => {
+    const cells = `${dir}/killed/cells`;
+    const [name] = [...Deno.readDirSync(cells)].map((e) => e.name).filter((n) => /^[^.]+\.json$/.test(n));
+    return JSON.parse(Deno.readTextFileSync(`${cells}/${name}`));
+  };
+  const [a, b] = [cell(`${out}/straight`), cell(`${out}/killed`)];
+  assert.equal(a.cellId, b.cellId);
+  assert.deepEqual(b.metrics, a.metrics, "the resumed cell's metrics equal the uninterrupted one's");
+  const record = JSON.parse(Deno.readTextFileSync(`${runs}/${b.cellId}/run.json`));
+  assert.equal(record.resumedFrom, "running", "it continued the killed attempt");
+});
