@@ -71,7 +71,8 @@ const USAGE = {
   --out gets per scan <scan>.nii.gz (float32 scores with the input file's shape and affine: it overlays the
   scan voxel for voxel in NiiVue, ITK-SNAP or FSLeyes) and <scan>.png (the prepared slices: input | score),
   and predict.json (the run, code versions, each scan's files and score range; "complete" at the end).
-  The run's dataset code must be the one it was trained with (else --allow-changed-preprocessing).`,
+  The run's dataset code must be the one it was trained with (else --allow-changed-preprocessing). The
+  backend is the run's unless --backend names another.`,
   version: `deno task version [--json]
   Prints the code version of the runner and of each plugin (what leaderboard rows record).`,
   plugins: `deno task plugins [--json]

@@ -253,7 +253,14 @@ export async function predict(o: PredictOptions): Promise<PredictRecord> {
   await checkOutsideInput(o.outDir, o.input, found.scans);
   const ignored = [...found.ignored, ...found.scans.flatMap((s) => s.ignored)];
   if (ignored.length) log(`left out (not a channel of the model): ${ignored.join(", ")}`);
-  const backend = await selectBackend(r.spec.backend);
+  const backend = await selectBackend(r.spec.backend).catch((e) => {
+    if (o.backend) throw e;
+    throw new Error(
+      `${
+        e instanceof Error ? e.message : e
+      } (the run's backend, '${r.spec.backend}'; pass --backend auto or cpu)`,
+    );
+  });
   log(`backend: ${backend.name} (${backend.reason})`);
   if (o.verbose) { for (const d of backend.details ?? []) log(`backend detail: ${d}`); }
   log(
