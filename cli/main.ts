@@ -1,9 +1,10 @@
 /**
- * The command line: `train`, `score`, `eval`, `bench` and `plugins` (see `deno task <name> --help`).
+ * The command line: `train`, `score`, `eval`, `predict`, `bench` and `plugins` (see `deno task <name> --help`).
  * @module
  */
 import "../plugins/mod.ts";
 import {
+  BACKEND_CHOICES,
   type BackendChoice,
   ConfigError,
   ProgressBar,
@@ -13,6 +14,7 @@ import {
 import { benchMain } from "../bench/main.ts";
 import { writeJsonAtomic } from "../runner/atomic.ts";
 import { writeHeatmaps, writeScoreNifti } from "../runner/heatmaps.ts";
+import { predict } from "../runner/predict.ts";
 import { readRunRecord } from "../runner/run_dir.ts";
 import {
   evaluate,
@@ -57,6 +59,20 @@ const USAGE = {
   opens aligned with the input volume in NiiVue, ITK-SNAP or FSLeyes; --masks adds <case-id>_mask.nii.gz).`,
   eval: `deno task eval --run runs/<run-id> [--backend auto] [--metrics auprc,dice-max,auroc] [--verbose]
   Re-evaluates a trained run's model on the test split and writes runs/<run-id>/eval.json.`,
+  predict: `deno task predict --run runs/<run-id> --input <file.nii.gz | folder> --out <folder>
+                   [--backend auto|cpu|webgpu|tensorflow|cuda] [--allow-changed-preprocessing] [--verbose]
+  Scores scans that belong to no dataset with a trained run's model: each is prepared exactly as the run's
+  training data were (its dataset's code with the recorded config: resampling, cropping, normalisation,
+  channels in the trained order), scored, and its score map written on the scan's own grid.
+  --input is a NIfTI file (single-channel models); a folder holding one scan's files, one per channel, named
+  by channel (flair.nii.gz or <anything>_flair.nii.gz; an optional foreground.nii.gz brain mask, for folder
+  datasets trained with one); or a folder of scans, each such a file or subfolder. Files named *_mask or
+  *_seg are left out. A scan whose channels or dimensionality do not fit the model is refused.
+  --out gets per scan <scan>.nii.gz (float32 scores with the input file's shape and affine: it overlays the
+  scan voxel for voxel in NiiVue, ITK-SNAP or FSLeyes) and <scan>.png (the prepared slices: input | score),
+  and predict.json (the run, code versions, each scan's files and score range; "complete" at the end).
+  The run's dataset code must be the one it was trained with (else --allow-changed-preprocessing). The
+  backend is the run's unless --backend names another.`,
   version: `deno task version [--json]
   Prints the code version of the runner and of each plugin (what leaderboard rows record).`,
   plugins: `deno task plugins [--json]
@@ -73,6 +89,8 @@ async function main(argv: string[]): Promise<void> {
     case "score":
     case "eval":
       return await scoreOrEval(command, rest);
+    case "predict":
+      return await predictCommand(rest);
     case "bench":
       return await benchMain(rest);
     case "plugins":
@@ -81,7 +99,9 @@ async function main(argv: string[]): Promise<void> {
       return await versionsMain(rest);
     default:
       throw new UsageError(
-        `unknown command '${command ?? ""}'; commands: train, score, eval, bench, plugins, version\n\n` +
+        `unknown command '${
+          command ?? ""
+        }'; commands: train, score, eval, predict, bench, plugins, version\n\n` +
           Object.values(USAGE).join("\n\n"),
       );
   }
@@ -253,6 +273,47 @@ async function scoreOrEval(command: "score" | "eval", args: string[]): Promise<v
   } finally {
     method.dispose();
   }
+}
+
+async function predictCommand(args: string[]): Promise<void> {
+  const { values } = parse(args, {
+    run: { type: "string" },
+    input: { type: "string" },
+    out: { type: "string" },
+    backend: { type: "string" },
+    "allow-changed-preprocessing": { type: "boolean" },
+    verbose: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) return console.log(USAGE.predict);
+  for (const flag of ["run", "input", "out"] as const) {
+    if (!values[flag]) throw new UsageError(`--${flag} is required\n${USAGE.predict}`);
+  }
+  const runDir = values.run!.replace(/\/$/, "");
+  await runRecordOf(runDir);
+  if (values.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(values.backend)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(", ")}, got '${values.backend}'`);
+  }
+  const out = await predict({
+    runDir,
+    input: values.input!,
+    outDir: values.out!,
+    ...(values.backend ? { backend: values.backend as BackendChoice } : {}),
+    allowChangedPreprocessing: values["allow-changed-preprocessing"] === true,
+    verbose: values.verbose === true,
+    log: (line) => console.error(line),
+    progress: (stage, unit) => new ProgressBar(stage, { unit }),
+  });
+  console.error(`score maps (.nii.gz) and overviews (.png) of ${out.scans.length} scan(s) in ${values.out}/`);
+  console.log(JSON.stringify(
+    {
+      runId: out.runId,
+      out: values.out,
+      scans: out.scans.map((s) => ({ id: s.id, scoreRange: s.scoreRange })),
+    },
+    null,
+    2,
+  ));
 }
 
 /** Prints what lies behind the choice of `choice` (the runner's one line gives only the short reason). */

@@ -7,6 +7,7 @@
  */
 import type { Schema } from "./config.ts";
 import type { Affine } from "./nifti/affine.ts";
+import type { NiftiVolume } from "./nifti/read.ts";
 
 /** The three splits every dataset provides. Train and validation are healthy; test has ground truth. */
 export type Split = "train" | "validation" | "test";
@@ -112,6 +113,22 @@ export interface DatasetOptions {
   readonly codeVersion?: string;
 }
 
+/**
+ * A scan from outside any dataset (`deno task predict`), read and checked by the caller, for
+ * {@linkcode DatasetDefinition.prepareScan}.
+ */
+export interface Scan {
+  /** The id of the prepared case; names the scan in errors. */
+  readonly id: string;
+  /**
+   * One 3D volume per channel, in the order of the dataset's channels as the trained run recorded them, all on
+   * one voxel grid (canonical RAS+ layout, as `readNifti` returns them).
+   */
+  readonly channels: readonly NiftiVolume[];
+  /** A foreground (e.g. brain) mask on the same grid, where the user gave one. */
+  readonly foreground?: NiftiVolume;
+}
+
 /** A registered dataset: its id, config schema and loader. */
 export interface DatasetDefinition<C = unknown> {
   /** Unique id, e.g. "phantom2d". */
@@ -126,6 +143,14 @@ export interface DatasetDefinition<C = unknown> {
   readonly schema: Schema<C>;
   /** Loads (or generates) the dataset. */
   load(config: C, options: DatasetOptions): Promise<Dataset>;
+  /**
+   * Prepares a scan from outside the dataset with `config`, by the same code that prepares the dataset's own
+   * test cases, so that a model trained on the dataset can score it: a case without label whose `affine` maps
+   * its grid to the scan's world (the score map is put back on the scan's own grid through it). Throws naming
+   * the scan for what the dataset cannot take (e.g. a foreground mask it has no use for). Absent where cases
+   * are not prepared from files of a scan (generated or augmented data): such a model scores no new scan.
+   */
+  prepareScan?(config: C, scan: Scan): Promise<Case>;
 }
 
 /** Narrows a split for datasets without a "labelled" split, with a clear error when it is asked for. */

@@ -137,8 +137,11 @@ function caseAp(scores: Float32Array, c: Case): number {
   return acc.finalize().value;
 }
 
-/** Scores one case in batches of slices (2D) or as one volume (3D), checking every map. */
-async function scoreCase(
+/**
+ * Scores one case in batches of slices (2D) or as one volume (3D), checking every map
+ * ({@linkcode checkedScores}); with `withReconstruction`, also the method's restoration where it restores.
+ */
+export async function scoreCase(
   method: MethodInstance,
   c: Case,
   dims: 2 | 3,

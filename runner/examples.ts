@@ -91,12 +91,14 @@ export interface RenderOptions {
   readonly scoreMax?: number;
   /** Pixels between tiles (default 2). */
   readonly gap?: number;
+  /** Draw the ground-truth column (default true; false for scans without one, e.g. `deno task predict`'s). */
+  readonly truth?: boolean;
 }
 
 /**
  * Draws examples as an RGB grid under a title row: grey input, grey reconstruction (only where the method
- * restores), score map in a heat colour map from 0 to `scoreMax`, ground truth in red, and under the score
- * column a colour bar labelled with its range.
+ * restores), score map in a heat colour map from 0 to `scoreMax`, ground truth in red (unless `truth` is
+ * false), and under the score column a colour bar labelled with its range.
  */
 export function renderExamples(
   examples: readonly Example[],
@@ -108,9 +110,13 @@ export function renderExamples(
   const h = examples[0]!.height * zoom;
   const w = examples[0]!.width * zoom;
   const restores = examples.some((e) => e.reconstruction);
-  const titles = restores
-    ? ["input", "reconstruction", "score", "ground truth"]
-    : ["input", "score", "ground truth"];
+  const truth = options.truth ?? true;
+  const titles = [
+    "input",
+    ...(restores ? ["reconstruction"] : []),
+    "score",
+    ...(truth ? ["ground truth"] : []),
+  ];
   const scoreColumn = restores ? 2 : 1;
   const cols = titles.length;
   const header = 14;
@@ -145,8 +151,9 @@ export function renderExamples(
           put(colX(1, x), y0 + y, [rec, rec, rec]);
         }
         put(colX(scoreColumn, x), y0 + y, heat(scoreMax > 0 ? e.score[i]! / scoreMax : 0));
-        const truth = e.label[i]! > 0 ? [230, 40, 40] : [grey >> 1, grey >> 1, grey >> 1];
-        put(colX(cols - 1, x), y0 + y, truth);
+        if (truth) {
+          put(colX(cols - 1, x), y0 + y, e.label[i]! > 0 ? [230, 40, 40] : [grey >> 1, grey >> 1, grey >> 1]);
+        }
       }
     }
   });

@@ -44,6 +44,16 @@ Deno.test("renderExamples: titled columns, no empty reconstruction column, lesio
   assert.deepEqual(px(130 + 127, barY), [255, 255, 255]);
 });
 
+Deno.test("renderExamples: truth false (a new scan) draws no ground-truth column", () => {
+  const c = new ExampleCollector(1);
+  c.offer(testCase("a", 1), new Float32Array(192));
+  const { width, rgb } = renderExamples(c.take(), { truth: false });
+  assert.equal(width, 2 * 128 + 2, "input | score");
+  for (let i = 0; i < rgb.length; i += 3) {
+    assert.ok(!(rgb[i] === 230 && rgb[i + 1] === 40 && rgb[i + 2] === 40), "no lesion pixel drawn");
+  }
+});
+
 Deno.test("renderExamples: a common scale maps equal scores to equal colours across pictures", () => {
   const example = (peak: number) => {
     const c = new ExampleCollector(1);

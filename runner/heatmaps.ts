@@ -1,6 +1,6 @@
 /**
  * Outputs of a scored case: heatmap pictures (one row per slice that holds foreground: input | restoration,
- * for methods that restore | score with its colour bar | truth)
+ * for methods that restore | score with its colour bar | truth, for cases that have one)
  * and the score map as NIfTI on the case's world grid, so it opens aligned with the input volume in a viewer.
  * @module
  */
@@ -52,7 +52,7 @@ export async function writeHeatmaps(
         : new Float32Array(plane),
     });
   }
-  const { width, height, rgb } = renderExamples(rows);
+  const { width, height, rgb } = renderExamples(rows, { truth: c.label !== undefined });
   await writeFileAtomic(`${dir}/${fileStem(c)}.png`, encodePng(rgb, width, height, 3));
 }
 

@@ -44,7 +44,10 @@ export function datasetCodeVersion(r: ResolvedRun): Promise<CodeVersion> {
 }
 
 /** The data identity of a loaded dataset: its preprocessing hash and the version of the code behind it. */
-export async function dataIdentity(dataset: Dataset, datasetCode: string): Promise<string> {
+export async function dataIdentity(
+  dataset: Pick<Dataset, "preprocessingHash">,
+  datasetCode: string,
+): Promise<string> {
   return (await hashJson({ preprocessing: dataset.preprocessingHash, code: datasetCode })).slice(0, 16);
 }
 

@@ -18,6 +18,7 @@ import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mo
 import { preprocessSlices } from "../../core/preprocess/slices.ts";
 import { splitPatients } from "../../core/preprocess/split.ts";
 import { type BratsConfig, bratsSchema } from "./config.ts";
+import { prepareBratsScan } from "./scan.ts";
 
 /** The image channels, in order. */
 export const BRATS_CHANNELS: readonly string[] = ["flair", "t1", "t1ce", "t2"];
@@ -154,4 +155,5 @@ export const bratsDataset: DatasetDefinition<BratsConfig> = {
   source: "files",
   schema: bratsSchema,
   load,
+  prepareScan: prepareBratsScan,
 };

@@ -18,6 +18,7 @@ import type {
   DatasetDefinition,
   DatasetOptions,
   Dims,
+  Scan,
   Split,
 } from "../../core/dataset.ts";
 import { requireCases } from "../../core/dataset.ts";
@@ -134,6 +135,16 @@ function toCase(
   );
 }
 
+/** `prepareScan` of the folder datasets: a scan becomes a case as a manifest's test entry without mask does. */
+function prepareScan(dims: Dims) {
+  return (config: FolderConfig, scan: Scan): Promise<Case> => {
+    const vols = { channels: scan.channels, ...(scan.foreground ? { foreground: scan.foreground } : {}) };
+    // A test entry without mask gets an all-zero label; a new scan has none.
+    const { label: _, ...c } = toCase(scan.id, "test", vols, config, dims, `scan '${scan.id}'`);
+    return Promise.resolve(c);
+  };
+}
+
 function loader(dims: Dims) {
   const datasetId = dims === 2 ? "folder" : "folder3d";
   return async (config: FolderConfig, options: DatasetOptions): Promise<Dataset> => {
@@ -234,6 +245,7 @@ export const folderDataset: DatasetDefinition<FolderConfig> = {
   source: "files",
   schema: folderSchema(2),
   load: loader(2),
+  prepareScan: prepareScan(2),
 };
 
 /** `folder3d`: the same manifest, as isotropic volumes resampled to `size`³. */
@@ -245,4 +257,5 @@ export const folder3dDataset: DatasetDefinition<FolderConfig> = {
   source: "files",
   schema: folderSchema(3),
   load: loader(3),
+  prepareScan: prepareScan(3),
 };

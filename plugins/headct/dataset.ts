@@ -28,6 +28,7 @@ import { readManifest } from "../../core/preprocess/manifest.ts";
 import { splitPatients } from "../../core/preprocess/split.ts";
 import { Rng } from "../../core/rng.ts";
 import { type HeadctConfig, headctSchema } from "./config.ts";
+import { prepareHeadctScan } from "./scan.ts";
 
 interface Entry {
   readonly id: string;
@@ -252,4 +253,5 @@ export const headctDataset: DatasetDefinition<HeadctConfig> = {
   source: "files",
   schema: headctSchema,
   load,
+  prepareScan: prepareHeadctScan,
 };
