@@ -4,10 +4,31 @@
  * @module
  */
 import * as v from "valibot";
-import { BACKEND_CHOICES, getMethod } from "../core/mod.ts";
-import { canonicalJson, type RunSpec, seedSchema } from "../runner/spec.ts";
+import { BACKEND_CHOICES, getMethod, getNoise } from "../core/mod.ts";
+import { canonicalJson, DEFAULT_METRICS, type RunSpec, seedSchema } from "../runner/spec.ts";
+import { expandSweeps } from "./sweeps.ts";
 
 const config = v.optional(v.record(v.string(), v.unknown()), {});
+
+/** A Slurm time limit: "minutes", "minutes:seconds", "hours:minutes:seconds", "days-hours[:minutes[:seconds]]". */
+export const slurmTimeSchema = v.pipe(
+  v.string(),
+  v.regex(/^(\d+|\d+:\d+|\d+:\d+:\d+|\d+-\d+(:\d+){0,2})$/, "a Slurm time limit, e.g. 90, 12:00:00 or 1-12"),
+);
+
+/** What one cell asks of a Slurm node, over its method's `MethodMeta.resources`. */
+export const cellResourcesSchema = v.strictObject({
+  /** Whether the cell gets the GPU request (`--slurm-gres`). */
+  gpu: v.optional(v.boolean()),
+  /** Host memory, GiB (`--mem`). */
+  memoryGiB: v.optional(v.pipe(v.number(), v.gtValue(0))),
+  /** CPU cores (`--cpus-per-task`). */
+  cpus: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  /** Time limit (`--time`), over `--slurm-time`. */
+  time: v.optional(slurmTimeSchema),
+  /** Partition (`--partition`), over `--slurm-partition`. */
+  partition: v.optional(v.pipe(v.string(), v.minLength(1))),
+});
 
 /** Schema of a grid file. */
 export const gridSchema = v.strictObject({
@@ -47,14 +68,19 @@ export const gridSchema = v.strictObject({
     [0, 1, 2],
   ),
   /** Metrics per cell; the first two are the leaderboard's headline columns. */
-  metrics: v.optional(v.pipe(v.array(v.string()), v.minLength(1)), [
-    "auprc",
-    "dice-max",
-    "dice-fpr1",
-    "auroc",
-  ]),
+  metrics: v.optional(v.pipe(v.array(v.string()), v.minLength(1)), [...DEFAULT_METRICS]),
+  /**
+   * Rows to compare every other row with (paired per-case test), by their labels; default: the best row of
+   * each table. E.g. `[{ "method": "DAE", "noise": "Gaussian σ=0.2" }]`.
+   */
+  compare: v.optional(
+    v.array(v.strictObject({ method: v.string(), noise: v.optional(v.string(), "-") })),
+    [],
+  ),
   /** Backend for every cell. */
   backend: v.optional(v.picklist(BACKEND_CHOICES), "auto"),
+  /** For `--executor slurm`: resources by method row label or method id (see bench/slurm/README.md). */
+  slurm: v.optional(v.strictObject({ resources: v.optional(v.record(v.string(), cellResourcesSchema), {}) })),
 });
 
 /** A bench grid. */
@@ -63,6 +89,19 @@ export type Grid = v.InferOutput<typeof gridSchema>;
 /** A method entry's row label: its label, else its preset, else its id. */
 export function methodLabel(m: Grid["methods"][number]): string {
   return m.label ?? m.preset ?? m.id;
+}
+
+/** A noise entry's row label: its label, else its id. */
+export function noiseLabel(n: Grid["noises"][number]): string {
+  return n.label ?? n.id;
+}
+
+/** The grid's method and noise entries with sweeps expanded (one entry, one row label, per value). */
+export function expandedEntries(grid: Grid): { methods: Grid["methods"]; noises: Grid["noises"] } {
+  return {
+    methods: grid.methods.flatMap((m) => expandSweeps(m, getMethod(m.id).schema, methodLabel(m))),
+    noises: grid.noises.flatMap((n) => expandSweeps(n, getNoise(n.id).schema, noiseLabel(n))),
+  };
 }
 
 /**
@@ -80,8 +119,18 @@ export function gridProblems(grid: Grid): string[] {
       seen.add(l);
     }
   };
-  twice("methods", grid.methods.map(methodLabel));
-  twice("noises", grid.noises.map((n) => n.label ?? n.id));
+  const { methods, noises } = expandedEntries(grid);
+  twice("methods", methods.map(methodLabel));
+  twice("noises", noises.map(noiseLabel));
+  const rows = new Set(expandGrid(grid).map((c) => `${c.methodLabel}\u0000${c.noiseLabel}`));
+  for (const ref of grid.compare) {
+    if (!rows.has(`${ref.method}\u0000${ref.noise}`)) {
+      problems.push(
+        `compare: no row is labelled method '${ref.method}', noise '${ref.noise}' (row labels: ` +
+          `${[...rows].map((r) => r.replace("\u0000", " · ")).join("; ")})`,
+      );
+    }
+  }
   const datasets = grid.datasets.map((d) => canonicalJson(d));
   datasets.forEach((d, i) => {
     if (datasets.indexOf(d) < i) {
@@ -104,9 +153,10 @@ export interface Cell {
 /** Expands a grid into cells (method-major, then noise, dataset, seed). */
 export function expandGrid(grid: Grid): Cell[] {
   const cells: Cell[] = [];
-  for (const m of grid.methods) {
+  const expanded = expandedEntries(grid);
+  for (const m of expanded.methods) {
     const usesNoise = getMethod(m.id).meta.usesNoise;
-    const noises = usesNoise ? grid.noises : [undefined];
+    const noises = usesNoise ? expanded.noises : [undefined];
     if (usesNoise && noises.length === 0) {
       throw new Error(`grid '${grid.name}': method '${m.id}' needs noise types`);
     }
@@ -128,7 +178,7 @@ export function expandGrid(grid: Grid): Cell[] {
               metrics: grid.metrics,
             },
             methodLabel: methodLabel(m),
-            noiseLabel: n ? n.label ?? n.id : "-",
+            noiseLabel: n ? noiseLabel(n) : "-",
           });
         }
       }

@@ -68,3 +68,53 @@ Deno.test("--seeds: empty items, repeats and out-of-range seeds are usage errors
   assert.throws(() => parseSeeds("1e3"), /is not a non-negative integer/);
   assert.throws(() => parseSeeds("-1"), /is not a non-negative integer/);
 });
+
+Deno.test("sweeps: a list of values a field would not take as one expands into one labelled row per value", () => {
+  const grid = parseConfig(gridSchema, {
+    ...base,
+    methods: [{
+      id: "dae",
+      label: "DAE",
+      config: { lr: [1e-3, 1e-4], widths: [[8, 16, 32], [16, 32, 64]], steps: 5 },
+    }, { id: "dae", label: "plain", config: { widths: [8, 16, 32] } }],
+    noises: [{ id: "coarse", config: { resolution: [4, 8] } }],
+    seeds: [0],
+  }, "g");
+  assert.deepEqual(gridProblems(grid), []);
+  const cells = expandGrid(grid);
+  assert.equal(cells.length, (4 + 1) * 2);
+  assert.deepEqual([...new Set(cells.map((c) => c.methodLabel))], [
+    "DAE (lr=0.001, widths=[8,16,32])",
+    "DAE (lr=0.001, widths=[16,32,64])",
+    "DAE (lr=0.0001, widths=[8,16,32])",
+    "DAE (lr=0.0001, widths=[16,32,64])",
+    "plain",
+  ]);
+  assert.deepEqual([...new Set(cells.map((c) => c.noiseLabel))], [
+    "coarse (resolution=4)",
+    "coarse (resolution=8)",
+  ]);
+  const first = cells[0]!.spec;
+  assert.deepEqual([first.methodConfig.lr, first.methodConfig.widths, first.noiseConfig.resolution], [
+    1e-3,
+    [8, 16, 32],
+    4,
+  ]);
+  // Every expanded cell resolves: the swept values are real config values.
+  for (const c of cells) resolveRun(c.spec);
+});
+
+Deno.test("compare: reference rows must name a row of the grid", () => {
+  const grid = parseConfig(gridSchema, {
+    ...base,
+    methods: [{ id: "dae", label: "DAE" }],
+    noises: [{ id: "gaussian", label: "G" }, { id: "coarse", label: "C" }],
+    compare: [{ method: "DAE", noise: "G" }, { method: "DAE", noise: "pink" }],
+  }, "g");
+  const problems = gridProblems(grid);
+  assert.equal(problems.length, 1);
+  assert.match(
+    problems[0]!,
+    /compare: no row is labelled method 'DAE', noise 'pink' \(row labels: DAE · G; DAE · C\)/,
+  );
+});

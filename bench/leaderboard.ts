@@ -8,13 +8,14 @@
  */
 import { getMetric } from "../core/mod.ts";
 import type { PrCurve } from "../stats/mod.ts";
-import { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, pairedWithBest } from "./report/paired.ts";
+import { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, pairedSections } from "./report/paired.ts";
 import {
   type CellAccounting,
   countsLine,
   type LeaderboardRow,
   leaderboardTables,
   type MetricSummary,
+  shownMetrics,
 } from "./report/tables.ts";
 
 /** A finished cell's result (`cells/<cell-id>.json`). */
@@ -97,13 +98,21 @@ export function rowField(r: LeaderboardRow, pick: (x: ResultRow) => string | und
   return values.length === 0 ? "—" : values.length === 1 ? values[0]! : `mixed: ${values.join(", ")}`;
 }
 
-/** The Markdown leaderboard, with each table's accounting, provenance and paired comparison. */
+/** What a leaderboard shows besides the finished rows. */
+export interface LeaderboardOptions {
+  /** Planned cells without a result and stale results. */
+  readonly accounting?: CellAccounting;
+  /** Reference rows of the paired comparison (default: each table's best row). */
+  readonly compare?: readonly { readonly method: string; readonly noise: string }[];
+}
+
+/** The Markdown leaderboard, with each table's accounting, provenance and paired comparisons. */
 export function leaderboardMarkdown(
   title: string,
   description: string,
   rows: readonly ResultRow[],
   metricIds: readonly string[],
-  accounting?: CellAccounting,
+  { accounting, compare = [] }: LeaderboardOptions = {},
 ): string {
   const out = [`# ${title}`, ""];
   if (description) out.push(description, "");
@@ -113,10 +122,11 @@ export function leaderboardMarkdown(
     const hash = table.preprocessingHash ? `, preprocessing ${table.preprocessingHash.slice(0, 12)}` : "";
     out.push(`## ${table.dataset} (data ${table.dataIdentity.slice(0, 12)}${hash})`, "");
     out.push(`${countsLine(table.counts)}.`, "");
+    const { shown, hidden } = shownMetrics(table, metricIds);
     const head = [
       "Method",
       "Noise",
-      ...metricIds.map((id) => getMetric(id).label),
+      ...shown.map((id) => getMetric(id).label),
       "Seeds",
       "Train s",
       "Score samples/s",
@@ -128,7 +138,7 @@ export function leaderboardMarkdown(
       const cells = [
         r.methodLabel,
         r.noiseLabel,
-        ...metricIds.map((id) => (none ? "—" : formatSummary(r.metrics[id]!))),
+        ...shown.map((id) => (none ? "—" : formatSummary(r.metrics[id]!))),
         seedsText(r),
         none ? "—" : r.trainSeconds.toFixed(0),
         none ? "—" : r.samplesPerSecond.toFixed(0),
@@ -137,40 +147,51 @@ export function leaderboardMarkdown(
       out.push(`| ${cells.join(" | ")} |`);
     }
     out.push("", "Metrics: mean ± sd over the finished seeds.", "");
+    if (hidden.length) out.push(`${hiddenNote(hidden)}`, "");
     const failed = table.rows.flatMap((r) => r.unfinished.filter((c) => c.state === "failed"));
     if (failed.length) {
       out.push("Failed cells (not in the means above):", "");
       for (const c of failed) {
         out.push(
-          `- ${c.methodLabel} · ${c.noiseLabel}, seed ${c.seed}: ${shortError(c.error ?? "?")} ` +
-            `(\`cells/${c.cellId}.failed.json\`)`,
+          `- ${c.methodLabel} · ${c.noiseLabel}, seed ${c.seed}: ${shortError(c.error ?? "?")}` +
+            (c.record ? ` (\`${c.record}\`)` : ""),
         );
       }
       out.push("");
     }
-    const paired = pairedWithBest(table);
-    if (paired.length > 0) {
-      const best = table.rows[0]!;
+    const sections = pairedSections(table, compare);
+    for (const { reference, named, results } of sections) {
+      const which = named ? "the reference row" : "the best row";
       out.push(
-        `Paired ${PAIRED_METRIC} vs the best row (${best.methodLabel}, ${best.noiseLabel}):`,
+        `Paired ${PAIRED_METRIC} vs ${which} (${reference.methodLabel}, ${reference.noiseLabel}):`,
         "",
-        `| Method | Noise | Cases | Δ ${PAIRED_METRIC} (best − row) | 95% CI | Wilcoxon p |`,
+        `| Method | Noise | Cases | Δ ${PAIRED_METRIC} (reference − row) | 95% CI | Wilcoxon p |`,
         "|---|---|---:|---:|---:|---:|",
       );
-      for (const c of paired) {
+      for (const c of results) {
         const ci = c.cases ? `[${signed(c.lo)}, ${signed(c.hi)}]` : "n/a";
         const diff = c.cases ? signed(c.meanDifference) : "n/a";
         out.push(
           `| ${c.row.methodLabel} | ${c.row.noiseLabel} | ${c.cases} | ${diff} | ${ci} | ${formatP(c.p)} |`,
         );
       }
-      out.push("", PAIRED_EXPLANATION, "");
-    } else if (table.rows.filter((r) => r.runs.length).length > 1) {
+      out.push("");
+    }
+    if (sections.length) out.push(PAIRED_EXPLANATION, "");
+    else if (table.rows.filter((r) => r.runs.length).length > 1) {
       out.push(`Paired statistics: not available (no per-case values in these results).`, "");
     }
     out.push(...provenanceMarkdown(table.rows));
   }
   return out.join("\n");
+}
+
+/** Why some metric columns are missing from a table. */
+export function hiddenNote(hidden: readonly string[]): string {
+  return `Not shown, undefined for every row: ${hidden.map((id) => getMetric(id).label).join(", ")}` +
+    (hidden.some((id) => id.startsWith("case-"))
+      ? " (case-level detection needs healthy and abnormal test cases; this test split lacks one kind)."
+      : ".");
 }
 
 /** Per row: code version, data identity, backend, the rerun command and the resolved config. */

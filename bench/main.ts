@@ -9,55 +9,108 @@
  */
 import { parseConfig } from "../core/mod.ts";
 import { parse, UsageError } from "../cli/args.ts";
-import { type Grid, gridSchema } from "./grid.ts";
+import { type Grid, gridSchema, slurmTimeSchema } from "./grid.ts";
 import { gridOutcome } from "./outcome.ts";
 import { datasetKey, planGrid } from "./plan.ts";
 import { gridPresets } from "./presets.ts";
 import { ResultsStore } from "./results_store.ts";
 import { runGrid } from "./run_grid.ts";
+import {
+  gridStatus,
+  runCellEntry,
+  Slurm,
+  splitExtra,
+  statusText,
+  submitGrid,
+  withSlurmStates,
+} from "./slurm/mod.ts";
 import { writeLeaderboards } from "./write_leaderboards.ts";
 
 const USAGE =
   `deno task bench [--grid NAME|FILE.json] [--out results] [--jobs N] [--seeds 0,1,2] [--backend B]
-                 [--dataset ID] [--data DIR] [--report]
+                 [--dataset ID] [--data DIR] [--checkpoint-seconds S] [--report] [--status]
+                 [--executor local|slurm] [--slurm-partition P] [--slurm-gres gpu:1] [--slurm-time T]
+                 [--slurm-extra "OPTIONS"] [--dry-run] [--retry-failed] [--cells ID,...]
   Runs the grid (default: ${Object.keys(gridPresets)[0]}) and writes <out>/<grid>/leaderboard.md.
   Built-in grids: ${Object.keys(gridPresets).join(", ")}. Finished cells are kept: rerunning resumes, and
-  a cell reruns when its configuration, data, backend or code changed.
+  a cell reruns when its configuration, data, backend or code changed. --grid DIR (a results folder) takes
+  the grid from DIR/grid.json.
   --dataset ID runs the grid's methods on another dataset; --data DIR is where the datasets read files.
+  --checkpoint-seconds S: training checkpoints every S seconds (default 180): an interrupted or killed cell
+  continues from its last one.
   --report rewrites the leaderboards of <out>/<grid>/ (or of --grid DIR, a results folder) from that
-  folder alone: its grid.json and cells/.`;
+  folder alone: its grid.json and cells/. --status lists each cell: finished, running, queued in Slurm,
+  failed (why, and the tail of its Slurm log) or pending.
+  --executor slurm submits the unfinished cells as Slurm job arrays (one task per cell; sbatch options
+  from --slurm-*, per-method resources from the methods and the grid's "slurm" section) and returns;
+  --dry-run prints the scripts instead; --retry-failed or --cells submit only those cells. An array task
+  runs: deno task bench --grid DIR --cell ID. See bench/slurm/README.md.`;
+
+const SLURM_FLAGS = [
+  "slurm-partition",
+  "slurm-gres",
+  "slurm-time",
+  "slurm-extra",
+  "dry-run",
+  "retry-failed",
+  "cells",
+] as const;
 
 /** Entry point of the bench subcommand. */
 export async function benchMain(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
+  args = extraAsOneValue(args);
+  const { values } = parse(args, {
     grid: { type: "string", default: Object.keys(gridPresets)[0] },
     out: { type: "string", default: "results" },
     jobs: { type: "string" },
+    "checkpoint-seconds": { type: "string" },
     seeds: { type: "string" },
     backend: { type: "string" },
     dataset: { type: "string" },
     data: { type: "string" },
     report: { type: "boolean" },
+    status: { type: "boolean" },
+    executor: { type: "string", default: "local" },
+    "slurm-partition": { type: "string" },
+    "slurm-gres": { type: "string" },
+    "slurm-time": { type: "string" },
+    "slurm-extra": { type: "string" },
+    "dry-run": { type: "boolean" },
+    "retry-failed": { type: "boolean" },
+    cells: { type: "string" },
+    cell: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return console.log(USAGE);
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'\n${USAGE}`);
-  if (values.report) {
-    // --grid may name the results folder itself: a reviewer needs nothing but that folder.
-    const isDir = await Deno.stat(values.grid!).then((s) => s.isDirectory, () => false);
-    const dir = isDir
-      ? values.grid!.replace(/\/$/, "")
-      : `${values.out}/${(await loadGrid(values.grid!)).name}`;
+  if (values.executor !== "local" && values.executor !== "slurm") {
+    throw new UsageError(`--executor must be local or slurm, got '${values.executor}'`);
+  }
+  const slurmFlags = SLURM_FLAGS.filter((k) => values[k] !== undefined);
+  if (values.executor !== "slurm" && slurmFlags.length) {
+    throw new UsageError(`--${slurmFlags[0]} needs --executor slurm`);
+  }
+  // --grid may name the results folder itself: a reviewer needs nothing but that folder.
+  const folder = await Deno.stat(values.grid!).then((s) => s.isDirectory, () => false)
+    ? values.grid!.replace(/\/$/, "")
+    : undefined;
+  const mode = (["cell", "report", "status"] as const).find((k) => values[k] !== undefined);
+  if (mode || folder) {
     const changed = (["seeds", "backend", "dataset", "data", "jobs"] as const).filter((k) => values[k]);
     if (changed.length) {
       throw new UsageError(
-        `--report takes the grid from ${dir}/grid.json; ${changed.map((k) => `--${k}`).join(", ")} ` +
-          `cannot change it`,
+        `${mode ? `--${mode}` : "--grid DIR"} takes the grid from ${folder ?? "<out>/<grid>"}/grid.json; ` +
+          `${changed.map((k) => `--${k}`).join(", ")} cannot change it`,
       );
     }
-    return await report(dir);
   }
-  let grid = await loadGrid(values.grid!);
+  if (values.cell !== undefined) {
+    if (!folder) throw new UsageError(`--cell needs --grid DIR, the grid's results folder`);
+    return await runCellEntry(folder, values.cell);
+  }
+  if (values.report || values.status) {
+    return await report(folder ?? `${values.out}/${(await loadGrid(values.grid!)).name}`, !!values.status);
+  }
+  let grid = folder ? await recordedGrid(folder) : await loadGrid(values.grid!);
   if (values.seeds) grid = { ...grid, seeds: parseSeeds(values.seeds) };
   if (values.backend) grid = { ...grid, backend: values.backend as Grid["backend"] };
   if (values.dataset) {
@@ -75,7 +128,37 @@ export async function benchMain(args: string[]): Promise<void> {
     throw new UsageError(`--jobs must be a positive integer, got '${values.jobs}'`);
   }
   const plan = await planGrid(grid, { log: (l) => console.error(l) });
-  await runGrid(grid, plan, { jobs, dir: `${values.out}/${grid.name}` });
+  const dir = folder ?? `${values.out}/${grid.name}`;
+  if (values.executor === "slurm") {
+    if (values["slurm-time"] !== undefined) {
+      parseConfig(slurmTimeSchema, values["slurm-time"], "--slurm-time");
+    }
+    const cells = values.cells?.split(",").map((c) => c.trim()).filter(Boolean);
+    await submitGrid(grid, plan, {
+      dir,
+      ...(values["slurm-partition"] ? { partition: values["slurm-partition"] } : {}),
+      ...(values["slurm-gres"] ? { gres: values["slurm-gres"] } : {}),
+      ...(values["slurm-time"] ? { time: values["slurm-time"] } : {}),
+      ...(values["slurm-extra"] ? { extra: splitExtra(values["slurm-extra"]) } : {}),
+      ...(cells ? { cells } : {}),
+      dryRun: !!values["dry-run"],
+      retryFailed: !!values["retry-failed"],
+    });
+    return;
+  }
+  const every = values["checkpoint-seconds"];
+  const checkpointSeconds = every === undefined ? undefined : Number(every);
+  if (checkpointSeconds !== undefined && !(checkpointSeconds >= 0)) {
+    throw new UsageError(`--checkpoint-seconds must be a number ≥ 0, got '${every}'`);
+  }
+  await runGrid(grid, plan, { jobs, dir, ...(checkpointSeconds !== undefined ? { checkpointSeconds } : {}) });
+}
+
+/** `--slurm-extra "--account=x"`: the word after the flag is its value even though it starts with "-". */
+function extraAsOneValue(args: string[]): string[] {
+  const i = args.indexOf("--slurm-extra");
+  if (i < 0 || i + 1 >= args.length) return args;
+  return [...args.slice(0, i), `--slurm-extra=${args[i + 1]}`, ...extraAsOneValue(args.slice(i + 2))];
 }
 
 /** `--seeds 0,1,2`: integers, each once; anything else is a usage error naming the item. */
@@ -94,11 +177,19 @@ export function parseSeeds(text: string): number[] {
   return seeds;
 }
 
+/** The grid as `dir/grid.json` recorded it. */
+async function recordedGrid(dir: string): Promise<Grid> {
+  const record = await new ResultsStore(dir).readGrid() as { grid?: unknown } | undefined;
+  if (!record) throw new UsageError(`${dir}/grid.json not found: --grid DIR names a grid's results folder`);
+  return parseConfig(gridSchema, record.grid, `${dir}/grid.json`);
+}
+
 /**
- * Rewrites the leaderboards of the grid folder `dir` from its `grid.json` and `cells/`: the plan is
- * recomputed with the code of this checkout, so results of other code or data show as stale.
+ * Rewrites the leaderboards of the grid folder `dir` from its `grid.json` and `cells/` (or, with
+ * `statusOnly`, lists the state of each cell): the plan is recomputed with the code of this checkout, so
+ * results of other code or data show as stale. Cells submitted to Slurm take their state from the queue.
  */
-async function report(dir: string): Promise<void> {
+async function report(dir: string, statusOnly = false): Promise<void> {
   const store = new ResultsStore(dir);
   const record = await store.readGrid() as
     | { grid: unknown; cells?: { spec: Record<string, unknown>; identity: { data: string } }[] }
@@ -118,11 +209,18 @@ async function report(dir: string): Promise<void> {
     recordedData[datasetKey(c.spec as Parameters<typeof datasetKey>[0])] = c.identity.data;
   }
   const plan = await planGrid(grid, { recordedData, log: (l) => console.error(l) });
-  const outcome = await gridOutcome(plan, store, (l) => console.error(`warning: ${l}`));
+  const warn = (l: string) => console.error(`warning: ${l}`);
+  const status = await gridStatus(plan, store, new Slurm(), warn);
+  if (statusOnly) return console.log(await statusText(status, dir));
+  let outcome = await gridOutcome(plan, store, warn);
+  if (status.submissions) outcome = withSlurmStates(outcome, status);
   if (outcome.rows.length === 0 && outcome.stale.length === 0) {
-    throw new UsageError(`no finished cells of grid '${grid.name}' in ${dir}/cells/`);
+    throw new UsageError(
+      `no finished cells of grid '${grid.name}' in ${dir}/cells/ (deno task bench --grid ${dir} --status)`,
+    );
   }
   await writeLeaderboards(grid, dir, outcome);
+  if (status.submissions) console.error(await statusText(status, dir));
 }
 
 async function loadGrid(nameOrFile: string): Promise<Grid> {

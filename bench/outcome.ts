@@ -43,7 +43,7 @@ export async function gridOutcome(
       noiseLabel: c.noiseLabel,
       seed: c.spec.seed,
       state: lock ? "running" : failure ? "failed" : "pending",
-      ...(failure && !lock ? { error: failure.error } : {}),
+      ...(failure && !lock ? { error: failure.error, record: `cells/${c.cellId}.failed.json` } : {}),
     });
   }
   const stale = [...results.values()].filter((r) => !planned.has(r.cellId));

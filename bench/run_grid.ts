@@ -34,6 +34,8 @@ export interface RunGridOptions {
   readonly dir: string;
   /** Interrupts the run (tests); SIGINT and SIGTERM do the same. */
   readonly signal?: AbortSignal;
+  /** Seconds between training checkpoints (default: the training loop's). */
+  readonly checkpointSeconds?: number;
 }
 
 /** Runs every unfinished cell of the plan, then writes the leaderboards; returns the fresh rows. */
@@ -78,7 +80,7 @@ export async function runGrid(
         continue;
       }
       try {
-        await runCell(cell, store, o.dir, progress, workers);
+        await runCell(cell, store, o.dir, progress, workers, o.checkpointSeconds);
       } finally {
         await lock.release();
       }
@@ -124,13 +126,17 @@ export function gridRecord(grid: Grid, plan: readonly PlannedCell[]): Record<str
   };
 }
 
-/** Runs (or resumes, or recovers) one cell under its lock, recording its result or failure. */
-async function runCell(
+/**
+ * Runs (or resumes, or recovers) one cell, recording its result or failure; the caller holds the cell's
+ * lock. Returns when the cell finished, failed (recorded) or was interrupted (neither recorded).
+ */
+export async function runCell(
   cell: PlannedCell,
   store: ResultsStore,
   dir: string,
   progress: GridProgress,
   workers: Set<Worker>,
+  checkpointSeconds?: number,
 ): Promise<void> {
   // Another process may have finished it while this one waited for the lock.
   if (await store.hasResult(cell.cellId)) return;
@@ -153,6 +159,7 @@ async function runCell(
         identity: cell.identity,
         record: { cellId: cell.cellId, grid: dir },
         ...(previous === "resume" ? { resumeDir: runDir } : {}),
+        ...(checkpointSeconds !== undefined ? { checkpointSeconds } : {}),
       };
       result = await runInWorker(request, workers, (m) => {
         if (m.type === "progress") progress.update(cell.cellId, m.stage, m.done, m.total, m.info);
@@ -168,13 +175,18 @@ async function runCell(
       return;
     }
     progress.fail(cell.cellId, message);
-    await store.writeFailure({
-      cellId: cell.cellId,
-      label: cell.label,
-      error: message,
-      at: new Date().toISOString(),
-      runDir: `runs/${cell.cellId}`,
-    });
+    try {
+      await store.writeFailure({
+        cellId: cell.cellId,
+        label: cell.label,
+        error: message,
+        at: new Date().toISOString(),
+        runDir: `runs/${cell.cellId}`,
+      });
+    } catch (e2) {
+      // E.g. a full disk: the other cells go on; this one shows as not run and is retried next time.
+      console.error(`warning: ${e2 instanceof Error ? e2.message : e2}; the failure above is not recorded`);
+    }
   }
 }
 
@@ -196,7 +208,11 @@ async function previousAttempt(
   if (record.status === "complete") {
     return (await Deno.stat(`${runDir}/metrics.json`).then(() => true, () => false)) ? "complete" : "discard";
   }
-  const resumable = record.status === "interrupted" || record.status === "trained" || isOrphaned(record);
+  // A failed run keeps its last checkpoint (written atomically, so whole): continuing from it gives the same
+  // result as starting over (resume is exact) and loses no training to, say, a full disk.
+  const checkpoint = await Deno.stat(`${runDir}/checkpoint.state`).then(() => true, () => false);
+  const resumable = record.status === "interrupted" || record.status === "trained" || isOrphaned(record) ||
+    (record.status === "failed" && checkpoint);
   return resumable ? "resume" : "discard";
 }
 

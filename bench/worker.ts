@@ -28,6 +28,8 @@ export interface CellRequest {
   readonly resumeDir?: string;
   /** Fields for the run's `run.json` (grid, cell id). */
   readonly record: Readonly<Record<string, unknown>>;
+  /** Seconds between training checkpoints (default: the training loop's). */
+  readonly checkpointSeconds?: number;
 }
 
 /** Messages the orchestrator sends. */
@@ -55,6 +57,7 @@ self.onmessage = async (event: MessageEvent<OrchestratorMessage>) => {
       record: m.record,
       signal: abort.signal,
       ...(m.resumeDir ? { resumeDir: m.resumeDir } : {}),
+      ...(m.checkpointSeconds !== undefined ? { checkpointSeconds: m.checkpointSeconds } : {}),
       log: (line) => post({ type: "log", line }),
       progress: (stage): ProgressReporter => ({
         update: (done, total, info = {}) => post({ type: "progress", stage, done, total, info: { ...info } }),

@@ -12,13 +12,10 @@ import { writeLeaderboardHtml } from "./report/write.ts";
 /** Writes leaderboard.md, .csv and .html into `dir`. */
 export async function writeLeaderboards(grid: Grid, dir: string, outcome: GridOutcome): Promise<void> {
   const accounting = { unfinished: outcome.unfinished, stale: outcome.stale };
-  const md = leaderboardMarkdown(
-    `Leaderboard: ${grid.name}`,
-    grid.description,
-    outcome.rows,
-    grid.metrics,
+  const md = leaderboardMarkdown(`Leaderboard: ${grid.name}`, grid.description, outcome.rows, grid.metrics, {
     accounting,
-  );
+    compare: grid.compare,
+  });
   await writeFileAtomic(`${dir}/leaderboard.md`, md);
   await writeFileAtomic(`${dir}/leaderboard.csv`, leaderboardCsv(outcome.rows, grid.metrics, accounting));
   const html = await writeLeaderboardHtml(dir, grid, outcome.rows, accounting);

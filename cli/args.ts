@@ -13,14 +13,17 @@ export class UsageError extends Error {
   }
 }
 
-/** Flags every run-making subcommand accepts. */
+/**
+ * Flags every run-making subcommand accepts. The run's fields have no defaults here: `cli/run_config.ts`
+ * layers the flags given over a config file and the defaults.
+ */
 export const runFlags = {
-  dataset: { type: "string", default: "phantom2d" },
-  method: { type: "string", default: "dae" },
+  dataset: { type: "string" },
+  method: { type: "string" },
   noise: { type: "string" },
   preset: { type: "string" },
-  seed: { type: "string", default: "0" },
-  backend: { type: "string", default: "auto" },
+  seed: { type: "string" },
+  backend: { type: "string" },
   data: { type: "string" },
   set: { type: "string", multiple: true },
   "dataset-set": { type: "string", multiple: true },
@@ -96,20 +99,20 @@ export function parseOverrides(items: readonly string[] | undefined, flag: strin
   return out;
 }
 
-/** Builds a run specification (unvalidated) from parsed run flags. */
+/** The fields of a run specification (unvalidated) that parsed run flags give; absent flags give none. */
 export function specFromFlags(v: Record<string, unknown>): Record<string, unknown> {
   const seed = /^\d{1,10}$/.test(String(v.seed)) ? Number(v.seed) : NaN;
-  if (!(seed <= MAX_SEED)) {
+  if (v.seed !== undefined && !(seed <= MAX_SEED)) {
     throw new UsageError(`--seed must be a whole number from 0 to ${MAX_SEED}, got '${v.seed}'`);
   }
   return {
-    dataset: v.dataset,
     datasetConfig: parseOverrides(v["dataset-set"] as string[] | undefined, "--dataset-set"),
-    method: v.method,
     methodConfig: parseOverrides(v.set as string[] | undefined, "--set"),
     noiseConfig: parseOverrides(v["noise-set"] as string[] | undefined, "--noise-set"),
-    seed,
-    backend: v.backend,
+    ...(v.dataset !== undefined ? { dataset: v.dataset } : {}),
+    ...(v.method !== undefined ? { method: v.method } : {}),
+    ...(v.seed !== undefined ? { seed } : {}),
+    ...(v.backend !== undefined ? { backend: v.backend } : {}),
     ...(v.noise !== undefined ? { noise: v.noise } : {}),
     ...(v.preset !== undefined ? { preset: v.preset } : {}),
     ...(v.data !== undefined ? { dataRoot: v.data } : {}),

@@ -3,14 +3,9 @@
  * @module
  */
 import "../plugins/mod.ts";
-import { toJsonSchema } from "@valibot/to-json-schema";
 import {
+  type BackendChoice,
   ConfigError,
-  listDatasets,
-  listMethods,
-  listMetrics,
-  listNoises,
-  listPresets,
   ProgressBar,
   selectBackend,
   UnknownPluginError,
@@ -28,31 +23,46 @@ import {
   trainAndEvaluate,
 } from "../runner/run.ts";
 import { resolveRun } from "../runner/spec.ts";
-import { parse, runFlags, specFromFlags, UsageError } from "./args.ts";
+import { parse, runFlags, UsageError } from "./args.ts";
+import { runDefaults } from "./defaults.ts";
+import { formatPluginEntries, pluginEntries } from "./plugins_listing.ts";
+import { commandLineSpec, formatConfig, printableSpec, readConfigFile } from "./run_config.ts";
 import { versionsMain } from "./versions.ts";
 
 const USAGE = {
-  train: `deno task train [--dataset phantom2d] [--method dae] [--noise coarse] [--preset NAME] [--seed 0]
-                 [--backend auto|cpu|webgpu|tensorflow|cuda] [--data DIR] [--set key=value ...]
-                 [--dataset-set key=value ...] [--noise-set key=value ...] [--runs-dir runs]
-       deno task train --from runs/<run-id>/run.json [--runs-dir runs]
+  train: `deno task train [--config run.json] [--dataset phantom2d] [--method dae] [--noise coarse]
+                 [--preset NAME] [--seed 0] [--backend auto|cpu|webgpu|tensorflow|cuda] [--data DIR]
+                 [--set key=value ...] [--dataset-set key=value ...] [--noise-set key=value ...]
+                 [--metrics auprc,dice-max,...] [--runs-dir runs] [--checkpoint-seconds S]
+                 [--print-config] [--verbose]
+       deno task train --from runs/<run-id>/run.json [--runs-dir runs] [--print-config]
        deno task train --resume runs/<run-id>
-  [--checkpoint-seconds S] (default 180; 0: after every step)
   Trains a method, saves it, scores the test split and writes runs/<run-id>/ (run.json, model.state,
-  metrics.json, examples.png). --from reruns exactly the run a run.json records (e.g. a leaderboard cell:
+  metrics.json, train_log.csv, examples.png).
+  Settings come in layers, each over the one before: the default bench's (${runDefaults().grid}: its
+  dataset size, the method's preset, the noise settings) for the plugins it uses, else each plugin's own
+  defaults; then --config FILE (a run as --print-config prints it, any field optional; a relative dataRoot
+  in it is read from the file's folder); then the flags (--set over the file's methodConfig, --dataset-set
+  over its datasetConfig, --noise-set over its noiseConfig, a --preset over the file's method config).
+  --print-config prints the fully resolved run (presets applied, every default filled) in the form --config
+  reads, and exits without running. --verbose also says why the backend was chosen.
+  --from reruns exactly the run a run.json records (e.g. a leaderboard cell:
   results/<grid>/runs/<cell-id>/run.json) and says whether its metrics match. --resume continues an
-  interrupted or killed run from its last checkpoint. Ctrl-C (SIGINT) or SIGTERM stops a run at the next
-  step with a checkpoint; it can then be resumed.`,
-  score: `deno task score --run runs/<run-id> [--backend auto] [--masks]
+  interrupted or killed run from its last checkpoint, written every --checkpoint-seconds (default 180; 0:
+  after every step). Ctrl-C (SIGINT) or SIGTERM stops a run at the next step with a checkpoint; it can then
+  be resumed.`,
+  score: `deno task score --run runs/<run-id> [--backend auto] [--masks] [--verbose]
   Scores the test split with a trained run's model and writes to runs/<run-id>/heatmaps/, per case,
   <case-id>.png (heatmap pictures) and <case-id>.nii.gz (float32 score map on the case's world grid: it
   opens aligned with the input volume in NiiVue, ITK-SNAP or FSLeyes; --masks adds <case-id>_mask.nii.gz).`,
-  eval: `deno task eval --run runs/<run-id> [--backend auto] [--metrics auprc,dice-max,auroc]
+  eval: `deno task eval --run runs/<run-id> [--backend auto] [--metrics auprc,dice-max,auroc] [--verbose]
   Re-evaluates a trained run's model on the test split and writes runs/<run-id>/eval.json.`,
   version: `deno task version [--json]
   Prints the code version of the runner and of each plugin (what leaderboard rows record).`,
   plugins: `deno task plugins [--json]
-  Lists registered methods, noise types, datasets, metrics and presets (--json: with config schemas).`,
+  Lists registered methods, noise types, datasets, metrics and presets: each config field with its default
+  and description, each preset with its description and values (--json: the same, with JSON Schemas whose
+  properties carry the descriptions).`,
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -66,7 +76,7 @@ async function main(argv: string[]): Promise<void> {
     case "bench":
       return await benchMain(rest);
     case "plugins":
-      return plugins(rest);
+      return await plugins(rest);
     case "version":
       return await versionsMain(rest);
     default:
@@ -78,31 +88,40 @@ async function main(argv: string[]): Promise<void> {
 }
 
 async function train(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
+  const { values } = parse(args, {
     ...runFlags,
+    config: { type: "string" },
+    "print-config": { type: "boolean" },
+    verbose: { type: "boolean" },
     from: { type: "string" },
     resume: { type: "string" },
     "checkpoint-seconds": { type: "string" },
   });
   if (values.help) return console.log(USAGE.train);
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'\n${USAGE.train}`);
   const source = values.from ?? values.resume;
   if (values.from && values.resume) throw new UsageError("--from and --resume exclude each other");
   if (source) {
     // The record fixes everything; other run flags would make it another run.
-    const extra = args.filter((a) =>
-      a.startsWith("--") && !/^--(from|resume|runs-dir|checkpoint-seconds)(=|$)/.test(a)
-    );
+    const allowed = values.from
+      ? "from|runs-dir|checkpoint-seconds|print-config|verbose"
+      : "resume|runs-dir|checkpoint-seconds|verbose";
+    const extra = args.filter((a) => a.startsWith("--") && !new RegExp(`^--(${allowed})(=|$)`).test(a));
     if (extra.length) throw new UsageError(`${values.from ? "--from" : "--resume"} takes no ${extra[0]}`);
   }
   const recordDir = values.from ? values.from.replace(/\/run\.json$/, "") : values.resume?.replace(/\/$/, "");
   const record = recordDir ? await runRecordOf(recordDir) : undefined;
-  const resolved = resolveRun(record ? record.spec : specFromFlags(values));
+  const file = values.config !== undefined ? await readConfigFile(values.config) : undefined;
+  const note = (line: string) => console.error(`note: ${line}`);
+  const resolved = resolveRun(
+    record ? record.spec : commandLineSpec(values, file, note),
+  );
   const every = values["checkpoint-seconds"];
   const checkpointSeconds = every === undefined ? undefined : Number(every);
   if (checkpointSeconds !== undefined && !(checkpointSeconds >= 0)) {
     throw new UsageError(`--checkpoint-seconds must be a number ≥ 0, got '${every}'`);
   }
+  if (values["print-config"]) return console.log(formatConfig(printableSpec(resolved)));
+  if (values.verbose) await explainBackend(resolved.spec.backend);
   const controller = new AbortController();
   const stop = () => {
     if (controller.signal.aborted) Deno.exit(130);
@@ -115,7 +134,7 @@ async function train(args: string[]): Promise<void> {
   let result: RunResult;
   try {
     result = await trainAndEvaluate(resolved, {
-      runsDir: values["runs-dir"],
+      runsDir: values["runs-dir"]!,
       signal: controller.signal,
       ...(checkpointSeconds !== undefined ? { checkpointSeconds } : {}),
       ...(values.resume ? { resumeDir: recordDir! } : {}),
@@ -145,7 +164,9 @@ async function compareWithRecord(dir: string, record: { identity?: unknown }, re
     return console.error(`no ${dir}/metrics.json to compare with`);
   }
   const ids = Object.keys(result.metrics);
-  const differing = ids.filter((id) => !Object.is(recorded.metrics?.[id]?.value, result.metrics[id]!.value));
+  // JSON has no NaN: an undefined metric was written as null.
+  const was = (id: string) => recorded.metrics?.[id]?.value ?? NaN;
+  const differing = ids.filter((id) => !Object.is(was(id), result.metrics[id]!.value));
   console.error(
     differing.length === 0
       ? `reproduced: ${ids.length} metrics identical to ${dir}/metrics.json`
@@ -158,15 +179,15 @@ async function compareWithRecord(dir: string, record: { identity?: unknown }, re
 }
 
 async function scoreOrEval(command: "score" | "eval", args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
+  const { values } = parse(args, {
     run: { type: "string" },
     backend: { type: "string" },
     metrics: { type: "string" },
     masks: { type: "boolean" },
+    verbose: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return console.log(USAGE[command]);
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'\n${USAGE[command]}`);
   if (!values.run) throw new UsageError(`--run is required\n${USAGE[command]}`);
   const runDir = values.run.replace(/\/$/, "");
   const record = await runRecordOf(runDir);
@@ -188,6 +209,7 @@ async function scoreOrEval(command: "score" | "eval", args: string[]): Promise<v
   const resolved = resolveRun(spec);
   const backend = await selectBackend(resolved.spec.backend);
   console.error(`backend: ${backend.name} (${backend.reason})`);
+  if (values.verbose) { for (const d of backend.details ?? []) console.error(`backend detail: ${d}`); }
   const dataset = await loadDataset(resolved);
   const identity = await runIdentity(resolved, dataset, backend.name);
   if (record.identity && identity.data !== record.identity.data) {
@@ -212,8 +234,9 @@ async function scoreOrEval(command: "score" | "eval", args: string[]): Promise<v
       await evaluate(method, dataset, [], {
         methodId,
         progress,
-        onScores: async (c, scores) => {
-          await writeHeatmaps(dir, c, scores);
+        reconstructAll: true,
+        onScores: async (c, scores, reconstruction) => {
+          await writeHeatmaps(dir, c, scores, reconstruction);
           await writeScoreNifti(dir, c, scores, { mask: values.masks });
         },
       });
@@ -232,6 +255,12 @@ async function scoreOrEval(command: "score" | "eval", args: string[]): Promise<v
   }
 }
 
+/** Prints what lies behind the choice of `choice` (the runner's one line gives only the short reason). */
+async function explainBackend(choice: BackendChoice): Promise<void> {
+  const s = await selectBackend(choice);
+  for (const d of s.details ?? []) console.error(`backend detail: ${d}`);
+}
+
 /** The run record of `dir`; a folder without one is a usage error (exit 2). */
 async function runRecordOf(dir: string) {
   const found = await Deno.stat(`${dir}/run.json`).then((s) => s.isFile, () => false);
@@ -243,47 +272,14 @@ async function runRecordOf(dir: string) {
   return await readRunRecord(dir);
 }
 
-function plugins(args: string[]): void {
-  const { values } = parse(args, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } });
+async function plugins(args: string[]): Promise<void> {
+  const { values } = parse(args, {
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) return console.log(USAGE.plugins);
-  const schema = (s: unknown) =>
-    toJsonSchema(s as Parameters<typeof toJsonSchema>[0], { errorMode: "ignore" });
-  const entries = [
-    ...listMethods().map((m) => ({
-      kind: "method",
-      id: m.id,
-      description: m.meta.description,
-      dims: m.meta.dims,
-      usesNoise: m.meta.usesNoise,
-      configSchema: schema(m.schema),
-    })),
-    ...listNoises().map((n) => ({
-      kind: "noise",
-      id: n.id,
-      description: n.description,
-      configSchema: schema(n.schema),
-    })),
-    ...listDatasets().map((d) => ({
-      kind: "dataset",
-      id: d.id,
-      description: d.description,
-      dims: [d.dims],
-      configSchema: schema(d.schema),
-    })),
-    ...listMetrics().map((m) => ({ kind: "metric", id: m.id, description: m.description })),
-    ...listPresets().map((p) => ({
-      kind: "preset",
-      id: p.id,
-      description: `preset of method '${p.method}'`,
-      config: p.config,
-    })),
-  ];
-  if (values.json) return console.log(JSON.stringify(entries, null, 2));
-  for (const kind of ["method", "noise", "dataset", "metric", "preset"]) {
-    const group = entries.filter((e) => e.kind === kind);
-    console.log(`${kind}s (${group.length}):`);
-    for (const e of group) console.log(`  ${e.id.padEnd(22)} ${e.description}`);
-  }
+  const entries = await pluginEntries();
+  console.log(values.json ? JSON.stringify(entries, null, 2) : formatPluginEntries(entries));
 }
 
 if (import.meta.main) {

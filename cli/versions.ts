@@ -6,7 +6,7 @@
  */
 import { listDatasets, listMethods, listMetrics, listNoises, pluginSource } from "../core/mod.ts";
 import { codeVersionOf } from "../runner/code_identity.ts";
-import { parse, UsageError } from "./args.ts";
+import { parse } from "./args.ts";
 
 const USAGE = `deno task version [--json]
   Prints the code version of the runner and of each registered plugin (method, noise, dataset, metric).
@@ -14,12 +14,11 @@ const USAGE = `deno task version [--json]
 
 /** Entry point of the version subcommand. */
 export async function versionsMain(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
+  const { values } = parse(args, {
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return console.log(USAGE);
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'\n${USAGE}`);
   const runner = await codeVersionOf([
     new URL("../runner/run.ts", import.meta.url),
     new URL("../runner/spec.ts", import.meta.url),

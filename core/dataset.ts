@@ -91,6 +91,11 @@ export interface Dataset {
    * instead of holding the split in memory.
    */
   stored?(split: AnySplit): AsyncIterable<StoredCase>;
+  /**
+   * How many cases `cases(split)` yields, where that is known without reading them (from the config or a
+   * manifest); absent, or undefined for a split, where only reading would tell. Progress shows "n/N" with it.
+   */
+  caseCount?(split: AnySplit): number | undefined;
 }
 
 /** Where a dataset finds its files, given by the runner. */

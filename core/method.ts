@@ -84,6 +84,11 @@ export interface TrainContext {
   readonly signal?: AbortSignal;
   /** Called after every step (for `train_log.csv`); keep it cheap. */
   readonly onStep?: (record: StepRecord) => void;
+  /**
+   * A folder of this run (the runner's run directory) where a method that runs other programs keeps their
+   * logs; absent, such a method keeps them in a temporary folder. Pure tensor methods ignore it.
+   */
+  readonly workDir?: string;
 }
 
 /** Default seconds between training checkpoints: a kill loses at most this much training. */
@@ -167,6 +172,22 @@ export interface MethodMeta {
    * trains once per family, training config, data, noise and seed, and reuses the saved state.
    */
   readonly sharedModel?: { readonly family: string; readonly trainingKeys: readonly string[] };
+  /**
+   * What one run of the method needs from a cluster node (the bench's Slurm executor requests it per
+   * cell; a grid can override it). Default: a GPU, and the cluster's default memory.
+   */
+  readonly resources?: MethodResources;
+}
+
+/** A run's needs from a cluster node. */
+export interface MethodResources {
+  /** Whether the method trains on a GPU (false: a CPU node does; default true). */
+  readonly gpu?: boolean;
+  /**
+   * Host memory for a run at the method's paper preset, GiB, including the training samples held in
+   * memory (about 16 GiB for BraTS 2021 at 128×128). Default: none asked (the cluster's default).
+   */
+  readonly memoryGiB?: number;
 }
 
 /** A registered method. */
@@ -183,8 +204,9 @@ export interface MethodDefinition<C = unknown> {
    */
   create(config: C, sampleShape: readonly number[], seed: number, noise?: NoiseSource): MethodInstance;
   /**
-   * Files outside the project whose content is part of a result's identity (e.g. an external method's
-   * programs, named by its config): changing one reruns the bench cells that use it.
+   * Files outside the project whose content is part of a cell's identity (an external method's programs):
+   * the runner hashes them, so editing one reruns the cells of `config`. Paths as the config gives them
+   * (relative ones against the working directory).
    */
   identityFiles?(config: C): readonly string[];
 }

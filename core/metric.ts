@@ -14,6 +14,8 @@ export interface ScoredBatch {
   readonly caseId: string;
   /** Spatial shape of the pixels, [D, H, W], for metrics that need neighbourhoods. */
   readonly shape: readonly [number, number, number];
+  /** The case's foreground (brain) mask, 0 or 1, same length, where the runner knows it. */
+  readonly foreground?: Uint8Array;
 }
 
 /** What a metric reports: its headline value and any extra figures (e.g. the chosen threshold). */

@@ -6,6 +6,7 @@
 import "./brats/mod.ts";
 import "./dae/mod.ts";
 import "./diffusion/mod.ts";
+import "./external/mod.ts";
 import "./fanogan/mod.ts";
 import "./folder/mod.ts";
 import "./headct/mod.ts";

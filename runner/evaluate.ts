@@ -54,8 +54,10 @@ export interface EvaluateOptions {
   readonly examples?: number;
   /** Called after each test case (e.g. to sample memory). */
   readonly onCase?: () => void;
-  /** Receives each test case's checked scores (e.g. to write heatmaps). */
-  readonly onScores?: (c: Case, scores: Float32Array) => Promise<void>;
+  /** Receives each test case's checked scores, and its restoration with `reconstructAll` (heatmaps). */
+  readonly onScores?: (c: Case, scores: Float32Array, reconstruction?: Float32Array) => Promise<void>;
+  /** Compute every test case's restoration (for methods that restore), not only the examples'. */
+  readonly reconstructAll?: boolean;
   /** Samples per `score` call (2D slices; 3D volumes go one at a time). */
   readonly batchSize?: number;
 }
@@ -85,25 +87,33 @@ export async function evaluate(
     }
   }
   const progress = o.progress?.("score", "cases") ?? silentProgress;
+  const total = dataset.caseCount?.("test") ?? 0; // 0: not known without reading the split
   const t0 = performance.now();
   let samples = 0;
   let count = 0;
-  // One case at a time: a BraTS-sized test split never sits in memory at once (its size is not known ahead).
+  // One case at a time: a BraTS-sized test split never sits in memory at once.
   for await (const c of dataset.cases("test")) {
     if (!c.label) throw new Error(`test case ${c.id} of '${dataset.id}' has no ground-truth mask`);
     // Reconstructions only feed the example pictures: compute them for the cases that will be drawn.
-    const { scores, reconstruction } = await scoreCase(method, c, dataset.dims, o, examples.wants(c));
+    const want = o.reconstructAll === true || examples.wants(c);
+    const { scores, reconstruction } = await scoreCase(method, c, dataset.dims, o, want);
     samples += dataset.dims === 2 ? c.shape[0] : 1;
     for (const acc of accumulators.values()) {
-      acc.add({ scores, labels: c.label, caseId: c.id, shape: [c.shape[0], c.shape[1], c.shape[2]] });
+      acc.add({
+        scores,
+        labels: c.label,
+        foreground: c.foreground,
+        caseId: c.id,
+        shape: [c.shape[0], c.shape[1], c.shape[2]],
+      });
     }
     examples.offer(c, scores, reconstruction);
     curve.add(scores, c.label);
     const ap = caseAp(scores, c);
     if (!Number.isNaN(ap)) perCaseAp[c.id] = ap; // undefined without lesion
-    await o.onScores?.(c, scores);
+    await o.onScores?.(c, scores, reconstruction);
     o.onCase?.();
-    progress.update(++count, 0); // total 0: not known in advance
+    progress.update(++count, total);
   }
   progress.finish();
   if (count === 0) throw new Error(`dataset '${dataset.id}': the test split is empty`);

@@ -222,6 +222,7 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
               ...(noise ? { noise } : {}),
               progress: o.progress?.("train", "it") ?? silentProgress,
               checkpoint: (state) => writeState(`${runDir}/checkpoint.state`, state),
+              workDir: runDir,
               ...(o.checkpointSeconds !== undefined ? { checkpointSeconds: o.checkpointSeconds } : {}),
               ...(resume ? { resume } : {}),
               ...(o.signal ? { signal: o.signal } : {}),
@@ -260,7 +261,12 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
         if (o.signal?.aborted) throw new RunInterrupted(runDir);
       },
     });
-    await writeExamplesPng(`${runDir}/examples.png`, evaluation.examples);
+    const trainLog = await readTrainLog(`${runDir}/train_log.csv`);
+    await writeExamplesPng(
+      `${runDir}/examples.png`,
+      evaluation.examples,
+      trainLog.length ? trainLog : undefined,
+    );
     const result: RunResult = {
       runId,
       runDir,

@@ -20,6 +20,20 @@ import {
 
 const configObject = v.optional(v.record(v.string(), v.unknown()), {});
 
+/**
+ * The metrics every run computes unless told otherwise: the paper's pixel-level AUPRC and Dice-max, Dice at
+ * a threshold chosen on healthy validation data, pixel AUROC, and case-level detection (defined where the
+ * test split has healthy and abnormal cases).
+ */
+export const DEFAULT_METRICS = [
+  "auprc",
+  "dice-max",
+  "dice-fpr1",
+  "auroc",
+  "case-auroc",
+  "case-auprc",
+] as const;
+
 /** A seed: an integer in [0, 2^32), the range the generator distinguishes (larger seeds would alias). */
 export const seedSchema = v.pipe(
   v.number(),
@@ -51,7 +65,7 @@ export const runSpecSchema = v.strictObject({
   /** tfjs backend. */
   backend: v.optional(v.picklist(BACKEND_CHOICES), "auto"),
   /** Metric ids to compute on the test split. */
-  metrics: v.optional(v.array(v.string()), ["auprc", "dice-max", "dice-fpr1", "auroc"]),
+  metrics: v.optional(v.array(v.string()), [...DEFAULT_METRICS]),
 });
 
 /** A run specification. */

@@ -66,7 +66,12 @@ Deno.test("html: PR curves for rows that have them, a note for those that do not
   assert.equal(html.match(/<svg class="pr"/g)!.length, 1);
   assert.equal(html.match(/<polyline/g)!.length, 2); // best and middle; the old row has none
   assert.match(html, /No PR curve recorded[^<]*: &lt;script&gt;alert\(1\)&lt;\/script&gt;\./);
-  assert.match(html, /DAE · Gaussian σ=0\.2 \(2 seeds\)/);
+  assert.match(html, /DAE · Gaussian σ=0\.2 — AUPRC 0\.450 ± 0\.071 \(2 seeds\)/);
+  assert.equal(
+    html.match(/<polygon fill="#[0-9a-f]{6}" fill-opacity="0\.15"/g)!.length,
+    2,
+    "a band per row of 2 seeds",
+  );
   // Only old rows: no chart at all, and no paired statistics.
   const old = page(syntheticRows().map((r) => ({ ...r, prCurve: undefined, perCaseAp: undefined })));
   assert.ok(!old.includes("<svg"));
@@ -111,6 +116,7 @@ Deno.test("html: failed cells with their reasons, stale counts, provenance with 
           seed: 2,
           state: "failed",
           error: "dataset 'x' has <no> labelled split",
+          record: "cells/u1.failed.json",
         },
         { ...UNFINISHED, cellId: "u2", seed: 3, state: "pending" },
       ],
@@ -124,7 +130,10 @@ Deno.test("html: failed cells with their reasons, stale counts, provenance with 
     /<p class="counts warn">6 of 8 cells finished, 1 failed, 1 not run yet; 1 stale result left out/,
   );
   assert.match(html, /<h3>Failed cells<\/h3>/);
-  assert.match(html, /seed 2: <span class="error">dataset &#39;x&#39; has &lt;no&gt; labelled split<\/span>/);
+  assert.match(
+    html,
+    /seed 2: <span class="error">dataset &#39;x&#39; has &lt;no&gt; labelled split<\/span> <code>cells\/u1\.failed\.json<\/code>/,
+  );
   // The row whose every cell failed or was not run is still a row of the table, ranked last.
   const table = bodyRows(html, "leaderboard");
   assert.equal(table.length, 4);

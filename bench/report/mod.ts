@@ -7,8 +7,15 @@ export { leaderboardHtml } from "./html.ts";
 export type { HtmlLeaderboardInput, NoiseSample } from "./html.ts";
 export { escapeHtml } from "./escape.ts";
 export { drawNoiseSamples, pngDataUri } from "./noise_samples.ts";
-export { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, pairedWithBest, perCaseMeans } from "./paired.ts";
-export type { PairedResult } from "./paired.ts";
+export {
+  formatP,
+  PAIRED_EXPLANATION,
+  PAIRED_METRIC,
+  pairedSections,
+  pairedWith,
+  perCaseMeans,
+} from "./paired.ts";
+export type { PairedResult, PairedSection } from "./paired.ts";
 export { PALETTE, prCurvesSvg } from "./pr_svg.ts";
 export type { PrSeries } from "./pr_svg.ts";
 export { leaderboardTables } from "./tables.ts";

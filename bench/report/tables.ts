@@ -37,6 +37,8 @@ export interface UnfinishedCell {
   readonly state: "failed" | "running" | "pending";
   /** The failure's message. */
   readonly error?: string;
+  /** Where the failure is recorded (relative to the grid folder), where a file holds it. */
+  readonly record?: string;
 }
 
 /** Planned cells without a result, and results that no longer match the plan. */
@@ -223,4 +225,21 @@ export function countsLine(c: TableCounts): string {
       `data, backend or configuration)`;
   }
   return line;
+}
+
+/**
+ * The metrics a table shows: those defined for at least one row. A metric undefined for every row (e.g.
+ * case-level detection on a test split without healthy cases) is listed in `hidden` instead.
+ */
+export function shownMetrics(
+  table: LeaderboardTable,
+  metricIds: readonly string[],
+): { shown: string[]; hidden: string[] } {
+  const withRuns = table.rows.filter((r) => r.runs.length);
+  const undefinedEverywhere = (id: string) =>
+    withRuns.length > 0 && withRuns.every((r) => Number.isNaN(r.metrics[id]!.mean));
+  return {
+    shown: metricIds.filter((id) => !undefinedEverywhere(id)),
+    hidden: metricIds.filter(undefinedEverywhere),
+  };
 }

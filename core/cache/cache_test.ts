@@ -86,10 +86,12 @@ Deno.test("store: builds once, second open is a hit that builds nothing; new key
     assert.deepEqual(test.map((c) => c.id), ["d"]);
     assert.deepEqual([...test[0]!.label!], [...caseFor("d", "test").label!]);
     assert.deepEqual((await collect(second.cases("train"))).map((c) => c.id), ["a", "b"]);
+    assert.deepEqual([second.count("train"), second.count("test")], [2, 1], "counts from the manifest");
     await openCaseStore({ datasetId: "t", key: "k2", splits, build, cacheDir: dir });
     assert.equal(builds, 8);
     assert.deepEqual([...Deno.readDirSync(`${dir}/t`)].map((e) => e.name).sort(), ["k1", "k2"]);
     const lazy = await openCaseStore({ datasetId: "t", key: "k1", splits, build });
+    assert.equal(lazy.count("train"), 2);
     await collect(lazy.cases("train"));
     assert.equal(builds, 10, "without a cache folder cases are built on each pass");
   } finally {

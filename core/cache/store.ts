@@ -42,6 +42,8 @@ export interface CaseStore {
    * as by `cases`; absent without a cache folder.
    */
   stored?(split: Split): AsyncIterable<StoredCase>;
+  /** The number of cases of a split (without reading them). */
+  count(split: Split): number;
   /** Where the entry lives (absent without a cache folder). */
   readonly entryDir?: string;
   /** Whether the entry was found complete on disk rather than built now. */
@@ -84,6 +86,7 @@ export async function openCaseStore(options: CaseStoreOptions): Promise<CaseStor
   if (!options.cacheDir) {
     return {
       hit: false,
+      count: (split) => options.splits[split].length,
       async *cases(split) {
         for (const id of options.splits[split]) yield await options.build(id, split);
       },
@@ -102,6 +105,7 @@ export async function openCaseStore(options: CaseStoreOptions): Promise<CaseStor
   return {
     entryDir,
     hit,
+    count: (split) => m.files[split].length,
     async *cases(split) {
       for (const f of m.files[split]) {
         const path = `${entryDir}/${f.file}`;

@@ -134,6 +134,7 @@ async function load(config: BratsConfig, options: DatasetOptions): Promise<Datas
       const split = checked(s);
       return split === "labelled" ? labelled.cases() : store.cases(split);
     },
+    caseCount: (s) => (s === "labelled" ? undefined : store.count(s)),
     ...(store.stored && labelled.stored
       ? {
         stored: (s: AnySplit) => {

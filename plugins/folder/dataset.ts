@@ -208,6 +208,7 @@ function loader(dims: Dims) {
       preprocessingHash: key,
       preprocessing,
       hasLabelled: labelledIds.length > 0,
+      caseCount: (split) => (split !== "labelled" ? store.count(split) : labelledIds.length || undefined),
       patientOf: (id) => patients.get(id) ?? id,
       cases: (s) => {
         const split = checked(s);

@@ -30,8 +30,9 @@ export const headctSchema = v.strictObject({
   foregroundHU: v.optional(v.number(), -500),
   /** Seed of the split and of synthetic lesions. */
   seed: v.optional(seed, 0),
-  /** Fractions of mask-less volumes for training and validation (the rest are tested with synthetic lesions). */
+  /** Fraction of mask-less volumes for training (the rest, bar validation, get synthetic test lesions). */
   trainFraction: v.optional(fraction, 0.75),
+  /** Fraction of mask-less volumes for validation. */
   validationFraction: v.optional(fraction, 0.05),
   /**
    * Fraction of the patients with masked volumes (drawn with `seed`) that form the labelled split of
@@ -58,7 +59,9 @@ export const headctSchema = v.strictObject({
   ),
   /** Synthetic lesions for test volumes without a mask. */
   lesionCount: v.optional(positiveInt, 1),
+  /** Diameter range of the synthetic lesions, mm. */
   lesionDiameterMm: v.optional(v.tuple([v.number(), v.number()]), [5, 50]),
+  /** Intensity factor inside a synthetic lesion. */
   lesionFactor: v.optional(v.pipe(v.number(), v.minValue(0)), 2),
 });
 

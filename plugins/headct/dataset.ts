@@ -231,6 +231,7 @@ async function load(config: HeadctConfig, options: DatasetOptions): Promise<Data
       const split = checked(s);
       return split === "labelled" ? labelled.cases() : store.cases(split);
     },
+    caseCount: (sp) => (sp === "labelled" ? undefined : store.count(sp)),
     ...(store.stored && labelled.stored
       ? {
         stored: (s: AnySplit) => {

@@ -30,7 +30,7 @@ export interface CoarseConfig {
   readonly resolution3d: number;
   /** Standard deviation of the grid values; 0.2 is the reference's `noise_std` default. */
   readonly sigma: number;
-  /** One random shift per sample instead of one per batch (the reference's choice, the default). */
+  /** One random shift per sample instead of one per batch (default false: one per batch). */
   readonly shiftPerSample: boolean;
 }
 
@@ -60,6 +60,7 @@ export const coarseNoise: NoiseDefinition<CoarseConfig> = {
   create(config: CoarseConfig): NoiseSource {
     return {
       id: "coarse",
+      config: { ...config },
       sample(shape: readonly number[], rng: Rng): tf.Tensor {
         const { batch, spatial, channels } = noiseShape(shape, "coarse");
         const res = spatial.length === 2 ? config.resolution : config.resolution3d;

@@ -45,6 +45,7 @@ export const phantom2dDataset: DatasetDefinition<Phantom2dConfig> = {
       preprocessingHash,
       preprocessing: { ...config },
       hasLabelled: true,
+      caseCount: (split) => subjectCount(config, split),
       async *cases(split: AnySplit): AsyncIterable<Case> {
         const count = subjectCount(config, split);
         for (let i = 0; i < count; i++) yield generateCase(config, split, i);

@@ -29,9 +29,11 @@ export const realbrainSchema = v.strictObject({
     v.pipe(v.number(), v.integer(), v.minValue(8), v.maxValue(512, "must be at most 512")),
     64,
   ),
-  /** Augmented copies of the brain per split. */
+  /** Augmented copies of the brain for training. */
   trainCases: count(8),
+  /** Augmented copies of the brain for validation. */
   validationCases: count(2),
+  /** Augmented copies of the brain for testing, each with synthetic lesions. */
   testCases: count(4),
   /**
    * Augmented copies with synthetic lesions for supervised methods (the labelled split); 0: none. They differ

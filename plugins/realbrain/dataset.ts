@@ -249,6 +249,7 @@ function loader(dims: Dims) {
           },
         }
         : {}),
+      caseCount: (s) => (s === "labelled" ? labelledIds.length : store.count(s)),
     };
   };
 }

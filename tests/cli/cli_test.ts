@@ -183,7 +183,7 @@ Deno.test("bench runs a grid, writes the leaderboard, and resumes without redoin
   assert.match(row.rerun, /^deno task train --from .*\/tiny\/runs\/[0-9a-f]{16}\/run\.json$/);
   const rerun = await cli("train", "--from", row.rerun.split(" --from ")[1], "--runs-dir", `${out}/reruns`);
   assert.equal(rerun.code, 0, rerun.stderr);
-  assert.match(rerun.stderr, /reproduced: 4 metrics identical to .*metrics\.json/);
+  assert.match(rerun.stderr, /reproduced: 6 metrics identical to .*metrics\.json/);
   const extra = await cli("train", "--from", row.rerun.split(" --from ")[1], "--seed", "3");
   assert.equal(extra.code, 2);
   assert.match(extra.stderr, /--from takes no --seed/);

@@ -43,6 +43,14 @@ for (const def of listDatasets()) {
         await t.step(split, async () => {
           const cases = await all(dataset, split);
           assert.ok(cases.length > 0, `${split} split is empty`);
+          const count = dataset.caseCount?.(split);
+          if (count !== undefined) {
+            assert.equal(
+              count,
+              cases.length,
+              `caseCount("${split}") says ${count}, the split has ${cases.length}`,
+            );
+          }
           ids[split] = cases.map((c) => c.id);
           for (const c of cases) {
             const [d, h, w, ch] = c.shape;

@@ -136,6 +136,11 @@ for (const def of listMethods()) {
   for (const dims of def.meta.dims) {
     Deno.test(`method resume contract: ${def.id} (${dims}D)`, async (t) => {
       const shape = dims === 2 ? [16, 16, 2] : [8, 8, 8, 1];
+      if (def.identityFiles) {
+        // One program run trains the model (protocol uad-external/1): an interrupted cell trains again.
+        console.log(`  skipped: ${def.id} trains in an external program, which keeps no checkpoints of ours`);
+        return;
+      }
       const plainConfig = parseConfig(def.schema, def.meta.testConfig, def.id);
       const probe = await train(def, plainConfig, shape, { checkpointSeconds: 0 });
       if (probe.error instanceof Error && probe.error.message.includes("nnU-Net is not installed")) {

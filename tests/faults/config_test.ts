@@ -6,12 +6,13 @@ import "../../plugins/mod.ts";
 import * as v from "valibot";
 import { ConfigError, parseConfig } from "../../core/config.ts";
 import { resolveRun } from "../../runner/spec.ts";
-import { parse, runFlags, specFromFlags } from "../../cli/args.ts";
+import { parse, runFlags } from "../../cli/args.ts";
+import { commandLineSpec } from "../../cli/run_config.ts";
 import { assertRefused } from "./_util.ts";
 
 /** Resolves the spec the CLI builds from `args` (train's flags). */
 function resolveCli(args: string[]) {
-  return resolveRun(specFromFlags(parse(args, runFlags).values));
+  return resolveRun(commandLineSpec(parse(args, runFlags).values));
 }
 
 Deno.test("every number in a config must be finite, and the message names the field", async () => {

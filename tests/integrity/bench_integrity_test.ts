@@ -156,6 +156,32 @@ Deno.test("two benches into one folder run each cell once", async () => {
   assert.match(md, /\| 0,1,2,3 \|/);
 });
 
+Deno.test("editing an external method's program reruns its cells and no other", async () => {
+  const dir = await Deno.makeTempDir();
+  const script = `${dir}/zscore.ts`;
+  await Deno.copyFile(`${root}/examples/zscore/zscore.ts`, script);
+  const run = [Deno.execPath(), "run", "--allow-read", "--allow-write", script];
+  const grid = await gridFile(dir, {
+    name: "ext",
+    methods: [{ id: "thresholding" }, {
+      id: "external",
+      config: { train: [...run, "train"], score: [...run, "score"] },
+    }],
+    seeds: [0],
+  });
+  const first = await bench(root, "--grid", grid, "--out", dir);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(
+    (await bench(root, "--grid", grid, "--out", dir)).stderr,
+    /2 cells, 2 already finished, 0 to run/,
+  );
+  await Deno.writeTextFile(script, `${await Deno.readTextFile(script)}\n// an edit\n`);
+  const again = await bench(root, "--grid", grid, "--out", dir);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /2 cells, 1 already finished, 1 to run/);
+  assert.match(again.stderr, /start {2}external/);
+});
+
 Deno.test("shared models are keyed by code, data and backend like cells", async () => {
   const r = resolveRun({ dataset: "phantom2d", method: "vae", seed: 0 });
   const identity = { code: "c1", data: "d1", backend: "cpu", external: {} };

@@ -1,6 +1,7 @@
 /**
- * A small reader of NumPy `.npy` arrays and `.npz` archives (a zip of `.npy` files, stored or deflated), for
- * nnU-Net's `--save_probabilities` output. Numeric dtypes are converted to Float32Array.
+ * Reading NumPy `.npy` arrays and `.npz` archives (a zip of `.npy` files, stored or deflated): nnU-Net's
+ * `--save_probabilities` output and external methods' score maps. Numeric dtypes are converted to
+ * Float32Array.
  * @module
  */
 import { unzipSync } from "fflate";
@@ -69,13 +70,20 @@ export function parseNpz(bytes: Uint8Array, name: string): Record<string, NpyArr
 
 /** Reads an `.npz` file from disk; see {@linkcode parseNpz}. */
 export async function readNpz(path: string): Promise<Record<string, NpyArray>> {
-  let bytes: Uint8Array;
+  return parseNpz(await readBytes(path), path);
+}
+
+/** Reads an `.npy` file from disk; see {@linkcode parseNpy}. */
+export async function readNpy(path: string): Promise<NpyArray> {
+  return parseNpy(await readBytes(path), path);
+}
+
+async function readBytes(path: string): Promise<Uint8Array> {
   try {
-    bytes = await Deno.readFile(path);
+    return await Deno.readFile(path);
   } catch (e) {
     throw new Error(`${path}: cannot read (${(e as Error).message})`);
   }
-  return parseNpz(bytes, path);
 }
 
 function decode(view: DataView, offset: number, count: number, descr: string, name: string): Float32Array {
