@@ -6,7 +6,7 @@
  * configuration, the command that reruns it) and a paired test of the best row against each other row.
  * @module
  */
-import { getMetric } from "../core/mod.ts";
+import { getMetric, type PerCaseResults } from "../core/mod.ts";
 import type { PrCurve } from "../stats/mod.ts";
 import { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, pairedSections } from "./report/paired.ts";
 import {
@@ -50,6 +50,8 @@ export interface ResultRow {
   readonly prCurve?: PrCurve;
   /** Average precision per test case with a lesion, by case id (absent in older rows). */
   readonly perCaseAp?: Readonly<Record<string, number>>;
+  /** Each test case's metadata, score, counts and lesions at the honest threshold (absent in older rows). */
+  readonly perCase?: PerCaseResults;
   /** Software versions of the run (absent in older rows). */
   readonly versions?: Readonly<Record<string, string>>;
   /** Version of the code the cell ran (its import closure). */
