@@ -78,6 +78,7 @@ Deno.test("evaluate: per-case results are binarised at dice-fpr1's threshold and
   assert.equal((2 * sum("tp")) / (2 * sum("tp") + sum("fp") + sum("fn")), out.metrics["dice-fpr1"]!.value);
   for (const [id, c] of Object.entries(pc.cases)) {
     assert.equal(c.ap, out.perCaseAp[id]);
+    assert.ok(typeof c.metadata?.lesionCount === "number", "the generator's facts are recorded per case");
     assert.equal(c.lesionVoxels, c.tp + c.fn);
     assert.ok(c.lesionVoxels > 0 && c.lesions.length > 0, `${id} has lesions`);
     assert.equal(c.lesions.reduce((s, l) => s + l.voxels, 0), c.lesionVoxels, "lesions partition the mask");

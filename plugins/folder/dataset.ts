@@ -175,7 +175,8 @@ function loader(dims: Dims) {
     const key = await preprocessingKey(datasetId, preprocessing, sources, options.codeVersion);
     const build = async (id: string, split: AnySplit): Promise<Case> => {
       const entry = byId.get(id)!;
-      return toCase(id, split, await readCase(m, entry), config, dims, `${m.path}: case '${id}'`);
+      const c = toCase(id, split, await readCase(m, entry), config, dims, `${m.path}: case '${id}'`);
+      return entry.metadata ? { ...c, metadata: entry.metadata } : c;
     };
     const store = await openCaseStore({ datasetId, key, splits, build, cacheDir: options.cacheDir });
     const labelled = lazyLabelledStore({
