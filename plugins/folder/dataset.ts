@@ -1,7 +1,7 @@
 /**
  * The folder datasets: any NIfTI data described by a manifest (see `manifest.ts`). `folder` gives 2D axial
  * slices with the paper's BraTS preprocessing (`core/preprocess/slices.ts`); `folder3d` gives isotropic volumes
- * (`volume.ts`). Splits come from the manifest; rows with split "labelled" form the optional labelled split.
+ * (`core/preprocess/volume.ts`). Splits come from the manifest; rows with split "labelled" form the optional labelled split.
  * @module
  */
 import { isAbsolute, join } from "node:path";
@@ -26,7 +26,7 @@ import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mo
 import { type Manifest, type ManifestCase, readManifest } from "../../core/preprocess/manifest.ts";
 import { preprocessSlices } from "../../core/preprocess/slices.ts";
 import { type FolderConfig, folderSchema } from "./config.ts";
-import { preprocessVolume } from "./volume.ts";
+import { preprocessVolume } from "../../core/preprocess/volume.ts";
 
 /** A manifest entry's volumes, read and checked against each other. */
 interface CaseVolumes {
