@@ -9,6 +9,7 @@
 import { getMetric, type PerCaseResults } from "../core/mod.ts";
 import type { PrCurve } from "../stats/mod.ts";
 import { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, pairedSections } from "./report/paired.ts";
+import { strataMarkdown } from "./report/strata_text.ts";
 import {
   type CellAccounting,
   countsLine,
@@ -106,6 +107,8 @@ export interface LeaderboardOptions {
   readonly accounting?: CellAccounting;
   /** Reference rows of the paired comparison (default: each table's best row). */
   readonly compare?: readonly { readonly method: string; readonly noise: string }[];
+  /** The grid's strata (bench/strata.ts): each table is broken down by them. */
+  readonly strata?: readonly string[];
 }
 
 /** The Markdown leaderboard, with each table's accounting, provenance and paired comparisons. */
@@ -114,7 +117,7 @@ export function leaderboardMarkdown(
   description: string,
   rows: readonly ResultRow[],
   metricIds: readonly string[],
-  { accounting, compare = [] }: LeaderboardOptions = {},
+  { accounting, compare = [], strata = [] }: LeaderboardOptions = {},
 ): string {
   const out = [`# ${title}`, ""];
   if (description) out.push(description, "");
@@ -183,6 +186,7 @@ export function leaderboardMarkdown(
     else if (table.rows.filter((r) => r.runs.length).length > 1) {
       out.push(`Paired statistics: not available (no per-case values in these results).`, "");
     }
+    out.push(...strataMarkdown(table, strata));
     out.push(...provenanceMarkdown(table.rows));
   }
   return out.join("\n");
