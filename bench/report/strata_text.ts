@@ -23,7 +23,7 @@ import {
 
 /** The label of the metric whose threshold binarised the table's per-case results. */
 export function thresholdLabel(table: LeaderboardTable): string {
-  const id = table.rows.flatMap((r) => r.runs).find((x) => x.perCase)?.perCase!.thresholdMetric;
+  const id = table.rows.flatMap((r) => r.runs).find((x) => x.perCase)?.perCase?.thresholdMetric;
   if (!id) return "the honest threshold";
   // A metric this checkout no longer registers: its id says enough.
   const label = listMetrics().find((m) => m.id === id)?.label ?? id;
