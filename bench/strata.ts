@@ -4,7 +4,7 @@
  * measured on its ground truth by the runner (bins may carry the unit: `lesionVolume:<1ml,1-10ml,>10ml`);
  * every other key is read from the case's metadata. Bins: `<x`, `<=x`, `>x`, `>=x` and `a-b` (a ≤ value ≤ b);
  * they must not overlap. A case without a value is in group "n/a", a value in no bin (or not a number) in
- * "other", so no case drops out of a stratum unseen.
+ * "other", so no case drops out of a stratum unseen; by lesion volume, healthy cases form "no lesion".
  * @module
  */
 import type { CaseResult } from "../core/mod.ts";
@@ -114,17 +114,24 @@ export function binOf(stratum: Stratum, value: string | number | undefined): str
   return stratum.bins.find(inside)?.label ?? "other";
 }
 
-/** A case's value for a stratum: its lesion volume, or its metadata value. */
-export function stratumValue(
+/** The group of healthy cases in a lesion volume stratum. */
+export const NO_LESION = "no lesion";
+
+/** A case's group in a stratum: by its lesion volume ("no lesion" without one), or by its metadata value. */
+export function caseGroup(
   stratum: Stratum,
-  c: Pick<CaseResult, "lesionMl" | "metadata">,
-): string | number | undefined {
-  return stratum.key === LESION_VOLUME ? c.lesionMl : c.metadata?.[stratum.key];
+  c: Pick<CaseResult, "lesionMl" | "lesionVoxels" | "metadata">,
+): string {
+  if (stratum.key !== LESION_VOLUME) return binOf(stratum, c.metadata?.[stratum.key]);
+  return c.lesionVoxels === 0 ? NO_LESION : binOf(stratum, c.lesionMl);
 }
 
-/** The groups in display order: bins as given (categories sorted), then "other" and "n/a" where present. */
+/**
+ * The groups in display order: bins as given (categories sorted), then "no lesion", "other" and "n/a" where
+ * present.
+ */
 export function orderGroups(stratum: Stratum, present: ReadonlySet<string>): string[] {
-  const tail = ["other", "n/a"].filter((g) => present.has(g));
+  const tail = [NO_LESION, "other", "n/a"].filter((g) => present.has(g));
   if (stratum.bins) return [...stratum.bins.map((b) => b.label).filter((g) => present.has(g)), ...tail];
   const values = [...present].filter((g) => g !== "n/a");
   const numeric = values.every((g) => g !== "" && !Number.isNaN(Number(g)));

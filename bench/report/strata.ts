@@ -9,7 +9,7 @@
 import type { CaseMetadata, CaseResult } from "../../core/mod.ts";
 import { bootstrapCi, mean, pooledDice } from "../../stats/mod.ts";
 import type { ResultRow } from "../leaderboard.ts";
-import { binOf, LESION_VOLUME, orderGroups, parseStratum, type Stratum, stratumValue } from "../strata.ts";
+import { binOf, caseGroup, LESION_VOLUME, orderGroups, parseStratum, type Stratum } from "../strata.ts";
 import type { LeaderboardRow, LeaderboardTable } from "./tables.ts";
 
 /** Bootstrap resamples (seed 0) of every stratified CI. */
@@ -129,7 +129,7 @@ export function strataTables(table: LeaderboardTable, strata: readonly string[])
   const { rows } = rowsWithCases(table);
   if (rows.length === 0) return [];
   return strata.map(parseStratum).map((stratum) => {
-    const groupOf = (c: MergedCase) => binOf(stratum, stratumValue(stratum, c));
+    const groupOf = (c: MergedCase) => caseGroup(stratum, c);
     const groups = orderGroups(stratum, new Set(rows.flatMap((r) => r.cases.map(groupOf))));
     return {
       stratum,

@@ -129,6 +129,9 @@ Deno.test("strata: AP, pooled Dice and healthy FPR per group with CIs; missing v
   assert.equal(b!.ap!.n, 1);
   for (const e of [a!.ap!, a!.dice!, b!.dice!]) assert.ok(e.lo <= e.value && e.value <= e.hi);
   assert.deepEqual(age!.groups, ["<40", "40-65", ">65", "n/a"]);
+  const [volume] = strataTables(table, ["lesionVolume:<1ml,1-10ml,>10ml"]);
+  assert.deepEqual(volume!.groups, ["1-10ml", "no lesion"], "healthy cases are a group of their own");
+  assert.deepEqual(volume!.rows[0]!.stats.map((s) => [s.lesionCases, s.healthyCases]), [[3, 0], [0, 2]]);
   const over65 = age!.rows[0]!.stats[2]!;
   assert.deepEqual([over65.lesionCases, over65.healthyCases, over65.ap, over65.dice], [
     0,
