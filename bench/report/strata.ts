@@ -1,9 +1,10 @@
 /**
  * Stratified results of a leaderboard table, from each cell's per-case results (`ResultRow.perCase`): per
  * method row and per stratum group, the mean per-case AP of the lesion cases, the pooled Dice at the honest
- * threshold, and the false-positive rate on the healthy cases, each with a percentile bootstrap CI over cases;
+ * threshold, and the false-positive rate on the healthy cases, each with a percentile bootstrap CI over patients;
  * and the lesion-wise detection rate by lesion size (a lesion counts as found when the map binarised at the
- * honest threshold overlaps it). A row's seeds are averaged per case first, so cases, not seeds, are resampled.
+ * honest threshold overlaps it). A row's seeds are averaged per case first, and the bootstrap resamples
+ * patients (a patient's cases, e.g. sessions, together), not seeds or single cases.
  * @module
  */
 import type { CaseMetadata, CaseResult } from "../../core/mod.ts";
@@ -18,7 +19,7 @@ export const STRATA_RESAMPLES = 2000;
 /** Lesion size bins of the detection table when the grid names no `lesionVolume` stratum. */
 export const DEFAULT_LESION_SIZES = "lesionVolume:<1ml,1-10ml,>10ml";
 
-/** A statistic over cases with its 95% bootstrap CI and the number of items it rests on. */
+/** A statistic over cases with its 95% bootstrap CI (over patients) and the number of items it rests on. */
 export interface Estimate {
   readonly value: number;
   readonly lo: number;
@@ -29,6 +30,8 @@ export interface Estimate {
 /** A test case's results averaged over a row's seeds. */
 export interface MergedCase {
   readonly id: string;
+  /** The patient (the case itself where the dataset knows none). */
+  readonly patient: string;
   readonly metadata?: CaseMetadata;
   readonly lesionMl?: number;
   readonly lesionVoxels: number;
@@ -56,6 +59,7 @@ export function mergedCases(runs: readonly ResultRow[]): MergedCase[] {
     const aps = cs.flatMap((c) => (typeof c.ap === "number" ? [c.ap] : []));
     return {
       id,
+      patient: first.patient ?? id,
       ...(first.metadata ? { metadata: first.metadata } : {}),
       ...(first.lesionMl !== undefined ? { lesionMl: first.lesionMl } : {}),
       lesionVoxels: first.lesionVoxels,
@@ -73,10 +77,21 @@ export function mergedCases(runs: readonly ResultRow[]): MergedCase[] {
   });
 }
 
-/** `statistic` over `items` with its bootstrap CI; undefined when it is undefined (NaN) on the items. */
-function estimate<T>(items: readonly T[], statistic: (s: readonly T[]) => number): Estimate | undefined {
+/**
+ * `statistic` over `items` (each of a patient) with its bootstrap CI over patients; undefined when it is
+ * undefined (NaN) on the items.
+ */
+function estimate<T>(
+  items: readonly (T & { patient: string })[],
+  statistic: (s: readonly T[]) => number,
+): Estimate | undefined {
   if (items.length === 0 || Number.isNaN(statistic(items))) return undefined;
-  const ci = bootstrapCi(items, statistic, { resamples: STRATA_RESAMPLES, seed: 0 });
+  const byPatient = new Map<string, T[]>();
+  for (const x of items) byPatient.set(x.patient, [...(byPatient.get(x.patient) ?? []), x]);
+  const ci = bootstrapCi([...byPatient.values()], (sample) => statistic(sample.flat()), {
+    resamples: STRATA_RESAMPLES,
+    seed: 0,
+  });
   return { value: ci.estimate, lo: ci.lo, hi: ci.hi, n: items.length };
 }
 
@@ -146,10 +161,13 @@ export function strataTables(table: LeaderboardTable, strata: readonly string[])
 function groupStats(group: string, cases: readonly MergedCase[]): GroupStats {
   const lesion = cases.filter((c) => c.lesionVoxels > 0);
   const healthy = cases.filter((c) => c.lesionVoxels === 0);
-  const aps = lesion.flatMap((c) => (c.ap !== undefined ? [c.ap] : []));
-  const ap = estimate(aps, (s) => mean(s));
+  const aps = lesion.flatMap((c) => (c.ap !== undefined ? [{ patient: c.patient, ap: c.ap }] : []));
+  const ap = estimate(aps, (s) => mean(s.map((x) => x.ap)));
   const dice = lesion.length ? estimate(cases, pooledDice) : undefined;
-  const fpr = estimate(healthy.map((c) => ({ num: c.fpForeground, den: c.foreground })), ratio);
+  const fpr = estimate(
+    healthy.map((c) => ({ patient: c.patient, num: c.fpForeground, den: c.foreground })),
+    ratio,
+  );
   return {
     group,
     cases: cases.length,
@@ -167,7 +185,7 @@ export interface LesionGroup {
   /** Lesions in the group, and the cases they lie in. */
   readonly lesions: number;
   readonly cases: number;
-  /** Found lesions (averaged over seeds) / lesions, CI over cases. */
+  /** Found lesions (averaged over seeds) / lesions, CI over patients. */
   readonly rate?: Estimate;
 }
 
@@ -210,7 +228,8 @@ export function lesionSizeTable(
       groups: groups.map((group) => {
         const items = cases.flatMap((c) => {
           const ls = c.lesions.filter((l) => sizeOf(l) === group);
-          return ls.length ? [{ num: ls.reduce((s, l) => s + l.found, 0), den: ls.length }] : [];
+          const found = ls.reduce((s, l) => s + l.found, 0);
+          return ls.length ? [{ patient: c.patient, num: found, den: ls.length }] : [];
         });
         const rate = estimate(items, ratio);
         return {

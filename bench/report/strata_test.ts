@@ -129,6 +129,25 @@ Deno.test("strata: AP, pooled Dice and healthy FPR per group with CIs; missing v
   assert.equal(b!.ap!.n, 1);
   for (const e of [a!.ap!, a!.dice!, b!.dice!]) assert.ok(e.lo <= e.value && e.value <= e.hi);
   assert.deepEqual(age!.groups, ["<40", "40-65", ">65", "n/a"]);
+  // Two sessions of one patient are resampled together: with site A's lesion cases one patient, its AP is
+  // that patient's mean on every resample.
+  const oneTable = (rs: ResultRow[]) => leaderboardTables(rs, ["auprc"])[0]!;
+  const sessions = rows.map((r) =>
+    r.perCase
+      ? {
+        ...r,
+        perCase: {
+          ...r.perCase,
+          cases: Object.fromEntries(
+            Object.entries(r.perCase.cases).map(([id, c]) => [id, id < "a3" ? { ...c, patient: "P" } : c]),
+          ),
+        },
+      }
+      : r
+  );
+  const [pooled] = strataTables(oneTable(sessions), ["site"]);
+  assert.deepEqual(pooled!.rows[0]!.stats[0]!.ap, { value: 0.7, lo: 0.7, hi: 0.7, n: 2 });
+  assert.ok(a!.ap!.lo < a!.ap!.hi, "as separate patients they vary");
   const [volume] = strataTables(table, ["lesionVolume:<1ml,1-10ml,>10ml"]);
   assert.deepEqual(volume!.groups, ["1-10ml", "no lesion"], "healthy cases are a group of their own");
   assert.deepEqual(volume!.rows[0]!.stats.map((s) => [s.lesionCases, s.healthyCases]), [[3, 0], [0, 2]]);

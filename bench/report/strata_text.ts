@@ -38,7 +38,7 @@ export function strataExplanation(table: LeaderboardTable): string {
       thresholdLabel(table)
     }, chosen per cell on healthy validation pixels, never on the test set; healthy ` +
     `FPR = Σ false-positive voxels / Σ foreground voxels over the group's healthy test cases at that threshold. ` +
-    `Seeds are averaged per case; [95% CI]: percentile bootstrap over cases ` +
+    `Seeds are averaged per case; [95% CI]: percentile bootstrap over patients (a patient's cases together) ` +
     `(${STRATA_RESAMPLES.toLocaleString("en")} resamples, seed 0); n/a: no case of that kind in the group. ` +
     `Groups with few cases have wide intervals: read the CI, not the point.`;
 }
@@ -50,7 +50,7 @@ export function lesionExplanation(table: LeaderboardTable): string {
       thresholdLabel(table)
     } overlaps it (at least one voxel above the threshold). Sizes are the ` +
     `component's volume on the preprocessed grid. Found = found lesions (averaged over seeds) / lesions, [95% ` +
-    `CI] by bootstrap over cases (${STRATA_RESAMPLES.toLocaleString("en")} resamples, seed 0).`;
+    `CI] by bootstrap over patients (${STRATA_RESAMPLES.toLocaleString("en")} resamples, seed 0).`;
 }
 
 /** "0.532 [0.401, 0.640]", or "n/a". */
