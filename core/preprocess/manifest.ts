@@ -29,16 +29,24 @@ const path = v.pipe(v.string(), v.minLength(1));
 const KNOWN_FIELDS = ["id", "split", "images", "mask", "foreground", "patient"];
 
 /** One manifest row: the known fields, and any other field (a string or a number) as metadata. */
-export const manifestCaseSchema = v.objectWithRest(
-  {
+export const manifestCaseSchema = v.pipe(
+  v.looseObject({
     id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9._-]+$/, "ids use letters, digits, '.', '_' and '-'")),
     split: v.picklist(["train", "validation", "test", "labelled"]),
     images: v.pipe(v.array(path), v.minLength(1)),
     mask: v.optional(path),
     foreground: v.optional(path),
     patient: v.optional(v.pipe(v.string(), v.minLength(1))),
-  },
-  v.union([v.string(), v.number()], "metadata fields (beyond the known ones) hold a string or a number"),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const [k, value] of Object.entries(dataset.value)) {
+      if (KNOWN_FIELDS.includes(k) || typeof value === "string" || typeof value === "number") continue;
+      addIssue({
+        message: `field '${k}' is metadata (not a known field) and must hold a string or a number`,
+      });
+    }
+  }),
 );
 
 /** The whole manifest. */

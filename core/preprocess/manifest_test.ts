@@ -84,7 +84,7 @@ Deno.test("readManifest: metadata from extra JSON fields and meta: CSV columns; 
     );
     await assert.rejects(
       readManifest(`${dir}/nested.json`),
-      /metadata fields \(beyond the known ones\) hold a string/,
+      /field 'extra' is metadata \(not a known field\) and must hold a string or a number/,
     );
     await Deno.writeTextFile(`${dir}/clash.csv`, "id,split,t1,meta:mask\na,test,a.nii,x\n");
     await assert.rejects(
