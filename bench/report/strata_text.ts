@@ -38,7 +38,7 @@ export function strataExplanation(table: LeaderboardTable): string {
       thresholdLabel(table)
     }, chosen per cell on healthy validation pixels, never on the test set; healthy ` +
     `FPR = Σ false-positive voxels / Σ foreground voxels over the group's healthy test cases at that threshold. ` +
-    `Seeds are averaged per case; [95% CI]: percentile bootstrap over patients (a patient's cases together) ` +
+    `Seeds are averaged per case; [95% CI]: percentile bootstrap over patients, a patient's cases together ` +
     `(${STRATA_RESAMPLES.toLocaleString("en")} resamples, seed 0); n/a: no case of that kind in the group. ` +
     `Groups with few cases have wide intervals: read the CI, not the point.`;
 }
