@@ -22,7 +22,7 @@ export function bidsSchema(dims: Dims) {
       v.pipe(
         v.array(word("suffix")),
         v.minLength(1),
-        v.check((s) => new Set(s).size === s.length, "a suffix is listed twice"),
+        v.check((s) => new Set(s).size === s.length, "must list each suffix once"),
       ),
       ["T1w"],
     ),
