@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import { BACKEND_CHOICES, getMethod, getNoise } from "../core/mod.ts";
 import { canonicalJson, DEFAULT_METRICS, type RunSpec, seedSchema } from "../runner/spec.ts";
+import { parseStratum } from "./strata.ts";
 import { expandSweeps } from "./sweeps.ts";
 
 const config = v.optional(v.record(v.string(), v.unknown()), {});
@@ -75,6 +76,30 @@ export const gridSchema = v.strictObject({
    */
   compare: v.optional(
     v.array(v.strictObject({ method: v.string(), noise: v.optional(v.string(), "-") })),
+    [],
+  ),
+  /**
+   * Strata the leaderboards break each table down by (bench/strata.ts): a case metadata key ("site"), or
+   * a key with numeric bins ("age:<40,40-65,>65", "lesionVolume:<1ml,1-10ml,>10ml"). Reporting only: the
+   * strata change no cell.
+   */
+  strata: v.optional(
+    v.pipe(
+      v.array(
+        v.pipe(
+          v.string(),
+          v.rawCheck(({ dataset, addIssue }) => {
+            if (!dataset.typed) return;
+            try {
+              parseStratum(dataset.value);
+            } catch (e) {
+              addIssue({ message: (e as Error).message });
+            }
+          }),
+        ),
+      ),
+      v.check((s) => new Set(s).size === s.length, "a stratum is listed twice"),
+    ),
     [],
   ),
   /** Backend for every cell. */

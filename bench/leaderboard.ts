@@ -6,9 +6,10 @@
  * configuration, the command that reruns it) and a paired test of the best row against each other row.
  * @module
  */
-import { getMetric } from "../core/mod.ts";
+import { getMetric, type PerCaseResults } from "../core/mod.ts";
 import type { PrCurve } from "../stats/mod.ts";
 import { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, pairedSections } from "./report/paired.ts";
+import { strataMarkdown } from "./report/strata_text.ts";
 import {
   type CellAccounting,
   countsLine,
@@ -50,6 +51,8 @@ export interface ResultRow {
   readonly prCurve?: PrCurve;
   /** Average precision per test case with a lesion, by case id (absent in older rows). */
   readonly perCaseAp?: Readonly<Record<string, number>>;
+  /** Each test case's metadata, score, counts and lesions at the honest threshold (absent in older rows). */
+  readonly perCase?: PerCaseResults;
   /** Software versions of the run (absent in older rows). */
   readonly versions?: Readonly<Record<string, string>>;
   /** Version of the code the cell ran (its import closure). */
@@ -104,6 +107,8 @@ export interface LeaderboardOptions {
   readonly accounting?: CellAccounting;
   /** Reference rows of the paired comparison (default: each table's best row). */
   readonly compare?: readonly { readonly method: string; readonly noise: string }[];
+  /** The grid's strata (bench/strata.ts): each table is broken down by them. */
+  readonly strata?: readonly string[];
 }
 
 /** The Markdown leaderboard, with each table's accounting, provenance and paired comparisons. */
@@ -112,7 +117,7 @@ export function leaderboardMarkdown(
   description: string,
   rows: readonly ResultRow[],
   metricIds: readonly string[],
-  { accounting, compare = [] }: LeaderboardOptions = {},
+  { accounting, compare = [], strata = [] }: LeaderboardOptions = {},
 ): string {
   const out = [`# ${title}`, ""];
   if (description) out.push(description, "");
@@ -181,6 +186,7 @@ export function leaderboardMarkdown(
     else if (table.rows.filter((r) => r.runs.length).length > 1) {
       out.push(`Paired statistics: not available (no per-case values in these results).`, "");
     }
+    out.push(...strataMarkdown(table, strata));
     out.push(...provenanceMarkdown(table.rows));
   }
   return out.join("\n");

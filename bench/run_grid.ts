@@ -276,6 +276,7 @@ export function toRow(cell: PlannedCell, r: RunResult, dir: string): ResultRow {
     peakRssMiB: r.peakRssMiB,
     ...(r.prCurve ? { prCurve: r.prCurve } : {}),
     ...(r.perCaseAp ? { perCaseAp: r.perCaseAp } : {}),
+    ...(r.perCase ? { perCase: r.perCase } : {}),
     versions: r.versions,
   };
 }

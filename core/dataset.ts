@@ -21,6 +21,13 @@ export type AnySplit = Split | "labelled";
 /** The dimensionality of a sample: 2D slices or 3D volumes. */
 export type Dims = 2 | 3;
 
+/**
+ * Facts about a case that results can be grouped by (stratified leaderboards): subject data such as age, sex,
+ * site or diagnosis (BIDS `participants.tsv`, manifest fields), or a generator's facts (lesion count, volume,
+ * contrast). Numbers stay numbers so that they can be binned (e.g. age 40–65); anything else is text.
+ */
+export type CaseMetadata = Readonly<Record<string, string | number>>;
+
 /** One patient's preprocessed data. Arrays are C-ordered, channel last. */
 export interface Case {
   /** Unique id of the case within its dataset. */
@@ -43,6 +50,11 @@ export interface Case {
    * for generated data, and where dropped slices leave a stack that no affine describes.
    */
   readonly affine?: Affine;
+  /**
+   * What the dataset knows about the case besides its voxels (see {@linkcode CaseMetadata}), e.g.
+   * `{ age: 52, sex: "F", site: "A" }`; kept through the cache and recorded with each test case's results.
+   */
+  readonly metadata?: CaseMetadata;
 }
 
 /**

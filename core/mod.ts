@@ -12,6 +12,7 @@
  */
 export * from "./backend.ts";
 export * from "./batch_stream.ts";
+export * from "./case_results.ts";
 export * from "./checkpoint.ts";
 export * from "./config.ts";
 export * from "./dataset.ts";

@@ -3,6 +3,7 @@
  * `plugins/mod_test.ts` checks this list against the folders.
  * @module
  */
+import "./bids/mod.ts";
 import "./brats/mod.ts";
 import "./dae/mod.ts";
 import "./diffusion/mod.ts";

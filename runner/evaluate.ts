@@ -6,11 +6,15 @@
  */
 import {
   type Case,
+  type CaseResult,
+  caseScore,
+  countAtThreshold,
   type Dataset,
   getMetric,
   type MethodInstance,
   type MetricAccumulator,
   type MetricResult,
+  type PerCaseResults,
   type ProgressReporter,
   silentProgress,
   tf,
@@ -42,7 +46,15 @@ export interface Evaluation {
   readonly prCurve?: PrCurve;
   /** Average precision per test case with a lesion. */
   readonly perCaseAp: Record<string, number>;
+  /** Every test case's results at the honest threshold, with `perCase`. */
+  readonly perCase?: PerCaseResults;
 }
+
+/**
+ * The registered metric whose threshold binarises per-case results: 1% false positives on healthy validation
+ * pixels (the "honest" threshold; the test set never chooses it).
+ */
+export const PER_CASE_THRESHOLD_METRIC = "dice-fpr1";
 
 /** Options of {@linkcode evaluate}. */
 export interface EvaluateOptions {
@@ -60,6 +72,11 @@ export interface EvaluateOptions {
   readonly reconstructAll?: boolean;
   /** Samples per `score` call (2D slices; 3D volumes go one at a time). */
   readonly batchSize?: number;
+  /**
+   * Record every test case's results (`Evaluation.perCase`): metadata, case score, counts, Dice and lesions
+   * found at {@linkcode PER_CASE_THRESHOLD_METRIC}'s threshold, which needs the validation split scored.
+   */
+  readonly perCase?: boolean;
 }
 
 /**
@@ -78,7 +95,12 @@ export async function evaluate(
   const examples = new ExampleCollector(o.examples ?? 4);
   const curve = new PrCurveAccumulator();
   const perCaseAp: Record<string, number> = {};
-  const healthySinks = [...accumulators.values()].filter((a) => a.addHealthy);
+  // The grid's own instance of the threshold metric where it has one, so the counts are the metric's.
+  const thresholdSource = o.perCase
+    ? accumulators.get(PER_CASE_THRESHOLD_METRIC) ?? getMetric(PER_CASE_THRESHOLD_METRIC).create()
+    : undefined;
+  const healthySinks = [...new Set([...accumulators.values(), ...(thresholdSource ? [thresholdSource] : [])])]
+    .filter((a) => a.addHealthy);
   if (healthySinks.length > 0) {
     for await (const c of dataset.cases("validation")) {
       const { scores } = await scoreCase(method, c, dataset.dims, o);
@@ -86,6 +108,11 @@ export async function evaluate(
       for (const a of healthySinks) a.addHealthy!(inside);
     }
   }
+  const threshold = thresholdSource?.threshold?.();
+  if (thresholdSource && threshold === undefined) {
+    throw new Error(`metric '${PER_CASE_THRESHOLD_METRIC}' fixes no threshold before the test set`);
+  }
+  const perCase: Record<string, CaseResult> = {};
   const progress = o.progress?.("score", "cases") ?? silentProgress;
   const total = dataset.caseCount?.("test") ?? 0; // 0: not known without reading the split
   const t0 = performance.now();
@@ -111,6 +138,7 @@ export async function evaluate(
     curve.add(scores, c.label);
     const ap = caseAp(scores, c);
     if (!Number.isNaN(ap)) perCaseAp[c.id] = ap; // undefined without lesion
+    if (threshold !== undefined) perCase[c.id] = caseResult(c, scores, threshold, ap, dataset);
     await o.onScores?.(c, scores, reconstruction);
     o.onCase?.();
     progress.update(++count, total);
@@ -127,6 +155,38 @@ export async function evaluate(
     examples: examples.take(),
     ...(prCurve ? { prCurve } : {}),
     perCaseAp,
+    ...(threshold !== undefined
+      ? { perCase: { thresholdMetric: PER_CASE_THRESHOLD_METRIC, threshold, cases: perCase } }
+      : {}),
+  };
+}
+
+/** One test case's results at `threshold` (its AP given: NaN without lesion). */
+function caseResult(
+  c: Case,
+  scores: Float32Array,
+  threshold: number,
+  ap: number,
+  dataset: Dataset,
+): CaseResult {
+  const counts = countAtThreshold(
+    scores,
+    c.label!,
+    c.foreground,
+    [c.shape[0], c.shape[1], c.shape[2]],
+    threshold,
+    c.spacing,
+  );
+  const voxelMl = c.spacing ? (c.spacing[0] * c.spacing[1] * c.spacing[2]) / 1000 : undefined;
+  const d = 2 * counts.tp + counts.fp + counts.fn;
+  return {
+    ...(dataset.patientOf ? { patient: dataset.patientOf(c.id) } : {}),
+    ...(c.metadata ? { metadata: c.metadata } : {}),
+    ...counts,
+    ...(voxelMl !== undefined ? { lesionMl: counts.lesionVoxels * voxelMl } : {}),
+    ...(Number.isNaN(ap) ? {} : { ap }),
+    score: caseScore(scores, c.foreground),
+    ...(d > 0 ? { dice: (2 * counts.tp) / d } : {}),
   };
 }
 

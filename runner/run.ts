@@ -12,6 +12,7 @@ import {
   type MethodState,
   type MetricResult,
   openSamples,
+  type PerCaseResults,
   type ProgressReporter,
   Rng,
   sampleShapeOf,
@@ -96,6 +97,8 @@ export interface RunResult {
   readonly prCurve?: PrCurve;
   /** Average precision of each test case with a lesion, by case id (for paired tests between methods). */
   readonly perCaseAp?: Readonly<Record<string, number>>;
+  /** Every test case's metadata, score, counts and lesions at the honest threshold (stratified tables). */
+  readonly perCase?: PerCaseResults;
   /** Software versions. */
   readonly versions: Readonly<Record<string, string>>;
 }
@@ -254,6 +257,7 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
     sampleMemory();
     const evaluation = await evaluate(method, dataset, r.spec.metrics, {
       methodId: r.method.def.id,
+      perCase: true,
       ...(o.progress ? { progress: o.progress } : {}),
       ...(o.examples !== undefined ? { examples: o.examples } : {}),
       onCase: () => {
@@ -280,6 +284,7 @@ export async function trainAndEvaluate(r: ResolvedRun, o: RunOptions = {}): Prom
       peakRssMiB: Math.round(sampleMemory() / 2 ** 20),
       ...(evaluation.prCurve ? { prCurve: evaluation.prCurve } : {}),
       perCaseAp: evaluation.perCaseAp,
+      ...(evaluation.perCase ? { perCase: evaluation.perCase } : {}),
       versions: versions(),
     };
     await writeJsonAtomic(`${runDir}/metrics.json`, result);

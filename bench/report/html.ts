@@ -22,6 +22,7 @@ import { flatOverLastFifth, lossCurvesSvg } from "./loss_svg.ts";
 import { PAGE_CSS, PAGE_JS } from "./page_assets.ts";
 import { formatP, PAIRED_EXPLANATION, PAIRED_METRIC, type PairedSection, pairedSections } from "./paired.ts";
 import { PALETTE, prCurvesSvg, type PrSeries } from "./pr_svg.ts";
+import { strataHtml } from "./strata_html.ts";
 import {
   type CellAccounting,
   countsLine,
@@ -59,6 +60,8 @@ export interface HtmlLeaderboardInput {
   readonly compare?: readonly { readonly method: string; readonly noise: string }[];
   /** Metric ids, the first ranks the rows. */
   readonly metricIds: readonly string[];
+  /** The grid's strata: each table is broken down by them (bench/strata.ts). */
+  readonly strata?: readonly string[];
   /** Example pictures by cell id, as data: URIs (rows without one say so). */
   readonly examples?: Readonly<Record<string, string>>;
   /** The top of each table's score colour scale (by data identity), where examples were redrawn on one. */
@@ -446,7 +449,7 @@ export function leaderboardHtml(input: HtmlLeaderboardInput): string {
     `click a column header to sort</p>` +
     `<p class="counts${t.counts.failed || t.counts.stale ? " warn" : ""}">${esc(countsLine(t.counts))}.</p>` +
     leaderboardTableHtml(t, input.metricIds) + failuresHtml(t) + pairedHtml(t, input.compare) +
-    curvesHtml(t) +
+    curvesHtml(t) + strataHtml(t, input.strata ?? []) +
     examplesHtml(t, input.examples ?? {}, input.trainLogs ?? {}, input.exampleScales?.[t.dataIdentity]) +
     provenanceHtml(t) + `</section>`
   );

@@ -1,6 +1,7 @@
 /**
  * The bench's reports: leaderboard tables independent of format, the paired comparison with the best row,
- * PR-curve charts, noise pictures, and the self-contained `leaderboard.html`.
+ * stratified tables and lesion-wise detection (with their charts), PR-curve charts, noise pictures, and the
+ * self-contained `leaderboard.html`.
  * @module
  */
 export { leaderboardHtml } from "./html.ts";
@@ -18,6 +19,11 @@ export {
 export type { PairedResult, PairedSection } from "./paired.ts";
 export { PALETTE, prCurvesSvg } from "./pr_svg.ts";
 export type { PrSeries } from "./pr_svg.ts";
+export { lesionSizeTable, STRATA_RESAMPLES, strataTables } from "./strata.ts";
+export type { Estimate, GroupStats, LesionSizeTable, StratumTable } from "./strata.ts";
+export { strataHtml } from "./strata_html.ts";
+export { dotWhiskerSvg } from "./strata_svg.ts";
+export { lesionsCsv, strataCsv, strataMarkdown } from "./strata_text.ts";
 export { leaderboardTables } from "./tables.ts";
 export type { LeaderboardRow, LeaderboardTable, MetricSummary } from "./tables.ts";
 export { writeLeaderboardHtml } from "./write.ts";

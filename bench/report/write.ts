@@ -122,6 +122,7 @@ export async function writeLeaderboardHtml(
     ...(accounting ? { accounting } : {}),
     compare: grid.compare,
     metricIds: grid.metrics,
+    strata: grid.strata,
     ...(await readExamples(dir, rows, grid.metrics).then(({ examples, scales }) => ({
       examples,
       exampleScales: scales,

@@ -25,7 +25,7 @@ async function collect(it: AsyncIterable<Case>): Promise<Case[]> {
 const splits = { train: ["a", "b"], validation: ["c"], test: ["d"] };
 const caseFor = (id: string, split: Split) => makeCase(id, split === "test");
 
-Deno.test("case codec round-trips image, masks, label, spacing and affine; rejects damaged bytes", () => {
+Deno.test("case codec round-trips image, masks, label, spacing, affine and metadata; rejects damaged bytes", () => {
   for (const withLabel of [false, true]) {
     const c = makeCase("x1", withLabel);
     const back = decodeCase(encodeCase(c), "x.case");
@@ -37,6 +37,11 @@ Deno.test("case codec round-trips image, masks, label, spacing and affine; rejec
   const affine = [[0, 0, -2, 90], [1, 0, 0, -126], [0, 1.5, 0, -72], [0, 0, 0, 1]];
   assert.deepEqual(decodeCase(encodeCase({ ...makeCase("a", true), affine }), "a.case").affine, affine);
   assert.equal(decodeCase(encodeCase(makeCase("b", true)), "b.case").affine, undefined);
+  const metadata = { age: 52.5, sex: "F", site: 'Zürich "A"' };
+  const withMeta = decodeCase(encodeCase({ ...makeCase("m", true), metadata }), "m.case");
+  assert.deepEqual(withMeta.metadata, metadata);
+  assert.equal(typeof withMeta.metadata!.age, "number", "numbers stay numbers");
+  assert.equal(decodeCase(encodeCase(makeCase("b", true)), "b.case").metadata, undefined);
   const bytes = encodeCase(makeCase("x", true));
   assert.throws(
     () => decodeCase(bytes.subarray(0, bytes.length - 1), "cut.case"),

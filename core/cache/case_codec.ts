@@ -3,7 +3,7 @@
  * (test cases) uint8 label, so a load is one read and zero-copy views.
  * @module
  */
-import type { Case } from "../dataset.ts";
+import type { Case, CaseMetadata } from "../dataset.ts";
 
 const MAGIC = "DAECASE1";
 
@@ -16,6 +16,7 @@ export function encodeCase(c: Case): Uint8Array {
       spacing: c.spacing ?? null,
       affine: c.affine ?? null,
       label: c.label !== undefined,
+      ...(c.metadata ? { metadata: c.metadata } : {}),
     }),
   );
   const n = c.shape[0] * c.shape[1] * c.shape[2];
@@ -43,6 +44,8 @@ export interface CaseLayout {
   readonly spacing?: [number, number, number];
   /** Voxel → world affine, where recorded. */
   readonly affine?: number[][];
+  /** The case's metadata, where it has some. */
+  readonly metadata?: CaseMetadata;
   /** Byte offset of the image (float32, D·H·W·C values, channel last); a multiple of 4. */
   readonly imageAt: number;
   /** Byte offset of the foreground (uint8, D·H·W values). */
@@ -65,6 +68,7 @@ export function caseLayout(bytes: Uint8Array, name: string): CaseLayout {
     spacing: [number, number, number] | null;
     affine?: number[][] | null;
     label: boolean;
+    metadata?: CaseMetadata;
   };
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + len)));
@@ -83,6 +87,7 @@ export function caseLayout(bytes: Uint8Array, name: string): CaseLayout {
     shape: header.shape,
     ...(header.spacing ? { spacing: header.spacing } : {}),
     ...(header.affine ? { affine: header.affine } : {}),
+    ...(header.metadata ? { metadata: header.metadata } : {}),
     imageAt: start,
     foregroundAt: fgAt,
     ...(header.label ? { labelAt: fgAt + n } : {}),
@@ -107,6 +112,7 @@ export function decodeCase(bytes: Uint8Array, name: string): Case {
     ...(l.labelAt !== undefined ? { label: bytes.subarray(l.labelAt, l.labelAt + n) } : {}),
     ...(l.spacing ? { spacing: l.spacing } : {}),
     ...(l.affine ? { affine: l.affine } : {}),
+    ...(l.metadata ? { metadata: l.metadata } : {}),
   };
 }
 

@@ -3,11 +3,13 @@
  * another base folder is given.
  *
  * JSON: `{ "channels": ["t1"], "cases": [{ "id": "a", "split": "train", "images": ["a_t1.nii.gz"],
- * "mask": "a_seg.nii.gz", "foreground": "a_brain.nii.gz", "patient": "p1" }] }`.
+ * "mask": "a_seg.nii.gz", "foreground": "a_brain.nii.gz", "patient": "p1", "age": 52, "site": "A" }] }`:
+ * fields beyond the known ones are the case's metadata (a string or a number each).
  * CSV (RFC 4180: cells holding commas, quotes or line breaks are quoted, quotes doubled): a header
- * `id,split,<one column per channel>,mask,foreground,patient` (mask, foreground and patient optional
- * columns, cells may be empty); channel names are the column names. A patient (absent: the case is its own)
- * whose cases are tested must not have cases in another split.
+ * `id,split,<one column per channel>,mask,foreground,patient,meta:<key>…` (mask, foreground, patient and
+ * `meta:` columns optional, cells may be empty); channel names are the column names, a `meta:age` column is
+ * the metadata `age` (decimal numbers become numbers; empty and `n/a` cells are left out). A patient (absent:
+ * the case is its own) whose cases are tested must not have cases in another split.
  *
  * Splits are train, validation and test; the "labelled" split (training patients with lesion masks, for
  * supervised baselines) is accepted only when the caller asks for it with `{ labelled: true }`.
@@ -18,19 +20,34 @@ import * as v from "valibot";
 import { parseConfig } from "../config.ts";
 import { parseCsv } from "../csv.ts";
 import { statRegularFile } from "../files.ts";
-import type { AnySplit, Split } from "../dataset.ts";
+import type { AnySplit, CaseMetadata, Split } from "../dataset.ts";
+import { metadataValue } from "./metadata.ts";
 
 const path = v.pipe(v.string(), v.minLength(1));
 
-/** One manifest row. */
-export const manifestCaseSchema = v.strictObject({
-  id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9._-]+$/, "ids use letters, digits, '.', '_' and '-'")),
-  split: v.picklist(["train", "validation", "test", "labelled"]),
-  images: v.pipe(v.array(path), v.minLength(1)),
-  mask: v.optional(path),
-  foreground: v.optional(path),
-  patient: v.optional(v.pipe(v.string(), v.minLength(1))),
-});
+/** The fields a manifest row may have besides metadata. */
+const KNOWN_FIELDS = ["id", "split", "images", "mask", "foreground", "patient"];
+
+/** One manifest row: the known fields, and any other field (a string or a number) as metadata. */
+export const manifestCaseSchema = v.pipe(
+  v.looseObject({
+    id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9._-]+$/, "ids use letters, digits, '.', '_' and '-'")),
+    split: v.picklist(["train", "validation", "test", "labelled"]),
+    images: v.pipe(v.array(path), v.minLength(1)),
+    mask: v.optional(path),
+    foreground: v.optional(path),
+    patient: v.optional(v.pipe(v.string(), v.minLength(1))),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const [k, value] of Object.entries(dataset.value)) {
+      if (KNOWN_FIELDS.includes(k) || typeof value === "string" || typeof value === "number") continue;
+      addIssue({
+        message: `field '${k}' is metadata (not a known field) and must hold a string or a number`,
+      });
+    }
+  }),
+);
 
 /** The whole manifest. */
 export const manifestSchema = v.pipe(
@@ -61,6 +78,8 @@ export interface ManifestCase<S extends AnySplit = Split> {
   readonly foreground?: string;
   /** The patient the case belongs to, where the manifest says. */
   readonly patient?: string;
+  /** The row's metadata: its fields beyond the known ones (JSON) or its `meta:` columns (CSV). */
+  readonly metadata?: CaseMetadata;
 }
 
 /** A validated manifest with absolute paths; `S` is the set of splits the caller accepted. */
@@ -130,15 +149,36 @@ export async function readManifest(
   return {
     path: file,
     channels: m.channels,
-    cases: m.cases.map((c) => ({
-      id: c.id,
-      split: c.split,
-      images: c.images.map(abs),
-      ...(c.mask ? { mask: abs(c.mask) } : {}),
-      ...(c.foreground ? { foreground: abs(c.foreground) } : {}),
-      ...(c.patient ? { patient: c.patient } : {}),
-    })),
+    cases: m.cases.map((c) => {
+      const metadata = metadataOf(c, file);
+      return {
+        id: c.id,
+        split: c.split,
+        images: c.images.map(abs),
+        ...(c.mask ? { mask: abs(c.mask) } : {}),
+        ...(c.foreground ? { foreground: abs(c.foreground) } : {}),
+        ...(c.patient ? { patient: c.patient } : {}),
+        ...(metadata ? { metadata } : {}),
+      };
+    }),
   };
+}
+
+/**
+ * A row's fields beyond the known ones; one holding a NIfTI path is refused as a misspelt file field (it
+ * would otherwise pass as metadata and its file go unread).
+ */
+function metadataOf(row: Readonly<Record<string, unknown>>, file: string): CaseMetadata | undefined {
+  const extra = Object.entries(row).filter(([k]) => !KNOWN_FIELDS.includes(k)) as [string, string | number][];
+  for (const [k, value] of extra) {
+    if (typeof value === "string" && /\.nii(\.gz)?$/i.test(value)) {
+      throw new Error(
+        `${file}: case '${row.id}': field '${k}' holds a NIfTI path but is not a file field ` +
+          `(${KNOWN_FIELDS.slice(2, 5).join(", ")}); fix its name, or it would be read as metadata`,
+      );
+    }
+  }
+  return extra.length ? Object.fromEntries(extra) : undefined;
 }
 
 /** Throws naming both cases when a patient has a test case and a case in another split. */
@@ -168,7 +208,16 @@ function fromCsv(text: string, file: string): unknown {
   for (const need of ["id", "split"]) {
     if (!header.includes(need)) throw new Error(`${file}: CSV header lacks column '${need}' (add it)`);
   }
-  const channels = header.filter((h) => !["id", "split", "mask", "foreground", "patient"].includes(h));
+  const channels = header.filter((h) =>
+    !["id", "split", "mask", "foreground", "patient"].includes(h) && !h.startsWith("meta:")
+  );
+  const metaColumns = header.filter((h) => h.startsWith("meta:"));
+  for (const h of metaColumns) {
+    const key = h.slice(5);
+    if (!key || KNOWN_FIELDS.includes(key) || header.filter((x) => x === h).length > 1) {
+      throw new Error(`${file}: column '${h}' names no metadata key of its own (use meta:<key>, once each)`);
+    }
+  }
   return {
     channels,
     cases: rows.slice(1).map(({ line, cells: row }) => {
@@ -180,7 +229,12 @@ function fromCsv(text: string, file: string): unknown {
       }
       const get = (name: string) => row[header.indexOf(name)];
       const opt = (name: string) => (header.includes(name) && get(name) ? { [name]: get(name) } : {});
+      const meta = metaColumns.flatMap((h) => {
+        const value = metadataValue(get(h)!);
+        return value === undefined ? [] : [[h.slice(5), value]];
+      });
       return {
+        ...Object.fromEntries(meta),
         id: get("id"),
         split: get("split"),
         images: channels.map(get),

@@ -41,3 +41,57 @@ Deno.test("readManifest: patients from a JSON field or CSV column; a tested pati
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("readManifest: metadata from extra JSON fields and meta: CSV columns; a misspelt file field is refused", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/m.json`,
+      JSON.stringify({
+        channels: ["t1"],
+        cases: [
+          { id: "a", split: "train", images: ["a.nii.gz"], age: 52, site: "A" },
+          { id: "b", split: "test", images: ["b.nii.gz"] },
+        ],
+      }),
+    );
+    const m = await readManifest(`${dir}/m.json`);
+    assert.deepEqual(m.cases.map((c) => c.metadata), [{ age: 52, site: "A" }, undefined]);
+    await Deno.writeTextFile(
+      `${dir}/m.csv`,
+      "id,split,t1,meta:age,meta:sex\na,train,a.nii.gz,52,F\nb,test,b.nii.gz,n/a,\n",
+    );
+    const csv = await readManifest(`${dir}/m.csv`);
+    assert.deepEqual(csv.channels, ["t1"], "meta: columns are not channels");
+    assert.deepEqual(csv.cases.map((c) => c.metadata), [{ age: 52, sex: "F" }, undefined]);
+    await Deno.writeTextFile(
+      `${dir}/typo.json`,
+      JSON.stringify({
+        channels: ["t1"],
+        cases: [{ id: "a", split: "test", images: ["a.nii"], maks: "a_seg.nii" }],
+      }),
+    );
+    await assert.rejects(
+      readManifest(`${dir}/typo.json`),
+      /typo\.json: case 'a': field 'maks' holds a NIfTI path but is not a file field/,
+    );
+    await Deno.writeTextFile(
+      `${dir}/nested.json`,
+      JSON.stringify({
+        channels: ["t1"],
+        cases: [{ id: "a", split: "test", images: ["a.nii"], extra: { x: 1 } }],
+      }),
+    );
+    await assert.rejects(
+      readManifest(`${dir}/nested.json`),
+      /field 'extra' is metadata \(not a known field\) and must hold a string or a number/,
+    );
+    await Deno.writeTextFile(`${dir}/clash.csv`, "id,split,t1,meta:mask\na,test,a.nii,x\n");
+    await assert.rejects(
+      readManifest(`${dir}/clash.csv`),
+      /column 'meta:mask' names no metadata key of its own/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,7 +1,7 @@
 /**
  * The folder datasets: any NIfTI data described by a manifest (see `manifest.ts`). `folder` gives 2D axial
  * slices with the paper's BraTS preprocessing (`core/preprocess/slices.ts`); `folder3d` gives isotropic volumes
- * (`volume.ts`). Splits come from the manifest; rows with split "labelled" form the optional labelled split.
+ * (`core/preprocess/volume.ts`). Splits come from the manifest; rows with split "labelled" form the optional labelled split.
  * @module
  */
 import { isAbsolute, join } from "node:path";
@@ -27,7 +27,7 @@ import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mo
 import { type Manifest, type ManifestCase, readManifest } from "../../core/preprocess/manifest.ts";
 import { preprocessSlices } from "../../core/preprocess/slices.ts";
 import { type FolderConfig, folderSchema } from "./config.ts";
-import { preprocessVolume } from "./volume.ts";
+import { preprocessVolume } from "../../core/preprocess/volume.ts";
 
 /** A manifest entry's volumes, read and checked against each other. */
 interface CaseVolumes {
@@ -186,7 +186,8 @@ function loader(dims: Dims) {
     const key = await preprocessingKey(datasetId, preprocessing, sources, options.codeVersion);
     const build = async (id: string, split: AnySplit): Promise<Case> => {
       const entry = byId.get(id)!;
-      return toCase(id, split, await readCase(m, entry), config, dims, `${m.path}: case '${id}'`);
+      const c = toCase(id, split, await readCase(m, entry), config, dims, `${m.path}: case '${id}'`);
+      return entry.metadata ? { ...c, metadata: entry.metadata } : c;
     };
     const store = await openCaseStore({ datasetId, key, splits, build, cacheDir: options.cacheDir });
     const labelled = lazyLabelledStore({

@@ -49,6 +49,8 @@ async function writeData(root: string): Promise<void> {
       id,
       split,
       images: [`img/${id}_t1.nii.gz`, `img/${id}_t2.nii.gz`],
+      site: id < "d" ? "A" : "B", // metadata: a field beyond the known ones
+      ...(id === "d" ? { age: 61 } : {}),
     };
     if (lesion) {
       await writeNifti(`${root}/img/${id}_seg.nii.gz`, brain(1, true).mask, [X, Y, Z], {
@@ -95,6 +97,7 @@ Deno.test("folder (2D): manifest splits, slices, normalisation, labels, labelled
 
     const test = await all(ds, "test");
     assert.deepEqual(test.map((c) => c.id), ["d", "e"]);
+    assert.deepEqual(test.map((c) => c.metadata), [{ site: "B", age: 61 }, { site: "B" }]);
     assert.ok(sum(test[0]!.label!) > 0, "test case d keeps its lesion mask");
     assert.equal(test[1]!.label!.length, test[1]!.foreground.length);
     assert.equal(sum(test[1]!.label!), 0, "a test case without a mask is healthy");
@@ -108,6 +111,7 @@ Deno.test("folder (2D): manifest splits, slices, normalisation, labels, labelled
     const again = await folderDataset.load(config, { dataRoot: root, cacheDir: `${root}/cache` });
     assert.equal(again.preprocessingHash, ds.preprocessingHash);
     assert.deepEqual((await all(again, "test"))[0]!.image, test[0]!.image);
+    assert.deepEqual((await all(again, "test"))[0]!.metadata, { site: "B", age: 61 }, "metadata is cached");
     assert.deepEqual((await all(again, "labelled"))[0]!.label, labelled[0]!.label);
     const other = await folderDataset.load(parseConfig(folderSchema(2), { size: 32 }, "folder"), {
       dataRoot: root,
@@ -123,10 +127,10 @@ Deno.test("folder3d: isotropic cubes with masks; CSV manifest; paths relative to
   try {
     await writeData(root);
     const csv = [
-      "id,split,t1,t2,mask",
-      "a,train,img/a_t1.nii.gz,img/a_t2.nii.gz,",
-      "c,validation,img/c_t1.nii.gz,img/c_t2.nii.gz,",
-      "d,test,img/d_t1.nii.gz,img/d_t2.nii.gz,img/d_seg.nii.gz",
+      "id,split,t1,t2,mask,meta:scanner",
+      "a,train,img/a_t1.nii.gz,img/a_t2.nii.gz,,x",
+      "c,validation,img/c_t1.nii.gz,img/c_t2.nii.gz,,x",
+      "d,test,img/d_t1.nii.gz,img/d_t2.nii.gz,img/d_seg.nii.gz,Prisma 3T",
     ].join("\n");
     await Deno.mkdir(`${root}/lists`);
     await Deno.writeTextFile(`${root}/lists/m.csv`, csv);
@@ -140,6 +144,7 @@ Deno.test("folder3d: isotropic cubes with masks; CSV manifest; paths relative to
     assert.equal(ds.hasLabelled, false);
     const [d] = await all(ds, "test");
     assert.deepEqual(d!.shape, [8, 8, 8, 2]);
+    assert.deepEqual(d!.metadata, { scanner: "Prisma 3T" });
     const s = d!.spacing![0];
     // The brain spans 16 mm in x (the largest extent): the cube is 16 mm · 1.1 wide.
     assert.ok(Math.abs(s * 8 - 16 * 1.1) < 1e-6, `cube side ${s * 8} mm`);

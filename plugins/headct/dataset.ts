@@ -15,6 +15,7 @@ import {
 import type {
   AnySplit,
   Case,
+  CaseMetadata,
   Dataset,
   DatasetDefinition,
   DatasetOptions,
@@ -34,6 +35,8 @@ interface Entry {
   readonly id: string;
   readonly image: string;
   readonly mask?: string;
+  /** The manifest row's metadata. */
+  readonly metadata?: CaseMetadata;
 }
 
 /** The volumes, their patients and their splits. */
@@ -85,7 +88,12 @@ async function fromManifest(root: string, config: HeadctConfig): Promise<Listing
   if (m.channels.length !== 1) {
     throw new Error(`${m.path}: headct takes one channel (CT), the manifest has ${m.channels.length}`);
   }
-  const list = m.cases.map((c) => ({ id: c.id, image: c.images[0]!, ...(c.mask ? { mask: c.mask } : {}) }));
+  const list = m.cases.map((c) => ({
+    id: c.id,
+    image: c.images[0]!,
+    ...(c.mask ? { mask: c.mask } : {}),
+    ...(c.metadata ? { metadata: c.metadata } : {}),
+  }));
   const by = (s: AnySplit) => m.cases.filter((c) => c.split === s).map((c) => c.id);
   const patients = new Map(m.cases.map((c) => [c.id, c.patient ?? c.id]));
   return {
@@ -191,6 +199,7 @@ async function load(config: HeadctConfig, options: DatasetOptions): Promise<Data
       ...(labelled ? { label: label ?? new Uint8Array(vol.foreground.length) } : {}),
       spacing: [s, s, s],
       affine: multiplyAffine(ct.affine, vol.toSource),
+      ...(e.metadata ? { metadata: e.metadata } : {}),
     };
   };
   const standard: Record<Split, readonly string[]> = {

@@ -1,6 +1,7 @@
 /**
  * Case-level detection ("which scans have an anomaly?", the triage question): each test case gets one score,
- * the 99th percentile of its anomaly map inside the foreground (all voxels where no foreground is given), and
+ * the 99th percentile of its anomaly map inside the foreground (all voxels where no foreground is given; the
+ * core's `caseScore`, which the runner records per case), and
  * AUROC and average precision rank the cases against "has at least one lesion voxel". Defined only when the
  * test split has both healthy and abnormal cases; NaN otherwise (the leaderboards then leave the column out).
  *
@@ -8,19 +9,9 @@
  * that one case's scores are held at a time.
  * @module
  */
+import { CASE_SCORE_PERCENTILE, nearestRankPercentile } from "../../core/case_results.ts";
 import type { MetricAccumulator, MetricDefinition, MetricResult, ScoredBatch } from "../../core/metric.ts";
 import { validateBatch } from "./validate.ts";
-
-/** The percentile of a case's foreground scores that scores the case. */
-export const CASE_SCORE_PERCENTILE = 99;
-
-/** The `p`-th percentile (nearest rank) of `values`; NaN for none. */
-export function percentile(values: Float32Array, p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = values.slice().sort();
-  const rank = Math.min(values.length - 1, Math.max(0, Math.ceil((p / 100) * values.length) - 1));
-  return sorted[rank]!;
-}
 
 /** AUROC of `scores` for `positive` (Mann–Whitney, ties counted half). */
 export function rankAuroc(scores: readonly number[], positive: readonly boolean[]): number {
@@ -92,7 +83,7 @@ class CaseDetectionAccumulator implements MetricAccumulator {
       all.set(p, o);
       o += p.length;
     }
-    this.#scores.push(percentile(all, CASE_SCORE_PERCENTILE));
+    this.#scores.push(nearestRankPercentile(all, CASE_SCORE_PERCENTILE));
     this.#abnormal.push(this.#lesion);
     this.#done.add(this.#case);
     this.#case = undefined;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
+import { nearestRankPercentile as percentile } from "../../core/case_results.ts";
 import type { ScoredBatch } from "../../core/metric.ts";
 import {
   caseAuprcDefinition,
   caseAurocDefinition,
-  percentile,
   rankAuroc,
   rankAveragePrecision,
 } from "./case_detection.ts";

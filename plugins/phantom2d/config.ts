@@ -51,6 +51,11 @@ export const phantom2dSchema = v.strictObject({
   /** Test subjects, each with one or more lesions. */
   testSubjects: v.optional(int(1, 10000), 12),
   /**
+   * Healthy test subjects besides those (all-zero labels, ids `test-healthy-NNN`, after the lesion subjects):
+   * what case-level detection and the false-positive rate on healthy cases are measured on. 0: none.
+   */
+  healthyTestSubjects: v.optional(int(0, 10000), 0),
+  /**
    * Labelled subjects for supervised methods: generated like the others, with lesions and masks like the test
    * subjects, but from their own random streams (other subjects than the test ones).
    */

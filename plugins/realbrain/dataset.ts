@@ -3,7 +3,9 @@
  * "patients" by seeded augmentation (small rotation/scale/shift, global intensity change, smooth bias field);
  * test and labelled cases (the latter for supervised methods) also get synthetic sphere lesions. The splits
  * are disjoint only by their augmentation and lesion draws: all are the same subject. Intensities: divided by the 99th percentile of brain voxels and
- * clipped to [0, 1] before lesions, so lesion voxels may reach `lesionFactor`.
+ * clipped to [0, 1] before lesions, so lesion voxels may reach `lesionFactor`. Lesioned cases carry their
+ * lesions' facts as metadata: `lesionCount`, `lesionDiameterMm` (the largest drawn), `lesionVolumeMl` (the
+ * mask's volume on the source grid, inside the brain) and `lesionContrast` (lesionFactor − 1).
  * @module
  */
 import {
@@ -12,7 +14,15 @@ import {
   openCaseStore,
   preprocessingKey,
 } from "../../core/cache/mod.ts";
-import type { AnySplit, Case, Dataset, DatasetDefinition, DatasetOptions, Dims } from "../../core/dataset.ts";
+import type {
+  AnySplit,
+  Case,
+  CaseMetadata,
+  Dataset,
+  DatasetDefinition,
+  DatasetOptions,
+  Dims,
+} from "../../core/dataset.ts";
 import { addSphereLesions } from "../../core/lesions/mod.ts";
 import {
   type Affine,
@@ -131,6 +141,7 @@ function augment(brain: Brain, config: RealbrainConfig, id: string, split: AnySp
   }
   let image = normalisePercentile(t1, fg, config.percentile, `realbrain case ${id}`);
   let label: Uint8Array | undefined;
+  let metadata: CaseMetadata | undefined;
   if (split === "test" || split === "labelled") {
     const spacing: [number, number, number] = [brain.spacing[2], brain.spacing[1], brain.spacing[0]];
     const out = addSphereLesions(image, [gz, gy, gx, 1], fg, spacing, rng.fork("lesions"), {
@@ -140,9 +151,17 @@ function augment(brain: Brain, config: RealbrainConfig, id: string, split: AnySp
     });
     image = out.image;
     label = out.label;
+    const voxels = label.reduce((s, v) => s + v, 0);
+    const round = (x: number) => +x.toFixed(3);
+    metadata = {
+      lesionCount: out.lesions.length,
+      lesionDiameterMm: round(Math.max(...out.lesions.map((l) => l.diameterMm))),
+      lesionVolumeMl: round((voxels * spacing[0] * spacing[1] * spacing[2]) / 1000),
+      lesionContrast: round(config.lesionFactor - 1),
+    };
   }
   // The copy shows the brain at map·voxel, so its world affine is the brain's times map.
-  return { image, fg, label, affine: multiplyAffine(brain.affine, map) };
+  return { image, fg, label, metadata, affine: multiplyAffine(brain.affine, map) };
 }
 
 function toCase3d(brain: Brain, vol: ReturnType<typeof augment>, id: string, size: number): Case {
@@ -164,6 +183,7 @@ function toCase3d(brain: Brain, vol: ReturnType<typeof augment>, id: string, siz
     ...(vol.label ? { label: threshold(resize(Float32Array.from(vol.label)), 0.5) } : {}),
     spacing: [s, s, s],
     affine,
+    ...(vol.metadata ? { metadata: vol.metadata } : {}),
   };
 }
 
@@ -200,7 +220,7 @@ function loader(dims: Dims) {
       const b = await brain;
       const vol = augment(b, config, caseId, split);
       if (dims === 3) return toCase3d(b, vol, caseId, config.size);
-      return preprocessSlices(
+      const slices = preprocessSlices(
         {
           id: caseId,
           channels: [vol.image],
@@ -215,6 +235,7 @@ function loader(dims: Dims) {
         { size: config.size, percentile: config.percentile, sliceThreshold: config.sliceThreshold },
         false,
       );
+      return vol.metadata ? { ...slices, metadata: vol.metadata } : slices;
     };
     const store = await openCaseStore({ datasetId: id, key, splits, build, cacheDir: options.cacheDir });
     const labelled = lazyLabelledStore({

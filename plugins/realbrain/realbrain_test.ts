@@ -52,6 +52,15 @@ Deno.test("realbrain: augmented 2D patients, lesioned test case with exact label
     for (let i = 0; i < test!.label!.length; i++) {
       if (test!.label![i]) assert.equal(test!.foreground[i], 1, "lesion ⊂ brain");
     }
+    // The generator's facts: one sphere of the default 5–50 mm, its volume inside the brain at most a ball's.
+    const m = test!.metadata!;
+    const d = m.lesionDiameterMm as number;
+    assert.equal(m.lesionCount, 1);
+    assert.equal(m.lesionContrast, 1, "lesionFactor 2 doubles the intensity");
+    assert.ok(d >= 5 && d <= 50, `diameter ${d}`);
+    const ml = m.lesionVolumeMl as number;
+    assert.ok(ml > 0 && ml <= (Math.PI / 6) * d ** 3 / 1000 + 0.01, `volume ${ml} ml for ${d} mm`);
+    assert.equal(train[0]!.metadata, undefined, "healthy copies have no lesion facts");
     // Same seed: same hash and data, now from the cache; another seed: another hash.
     const again = await realbrainDataset.load(v.parse(realbrainSchema, small), {
       dataRoot: REAL_DATA_DIR,
@@ -59,6 +68,7 @@ Deno.test("realbrain: augmented 2D patients, lesioned test case with exact label
     });
     assert.equal(again.preprocessingHash, ds.preprocessingHash);
     assert.deepEqual([...(await all(again, "test"))[0]!.label!], [...test!.label!]);
+    assert.deepEqual((await all(again, "test"))[0]!.metadata, m, "metadata comes back from the cache");
     const other = await realbrainDataset.load(v.parse(realbrainSchema, { ...small, seed: 1 }), {
       dataRoot: REAL_DATA_DIR,
     });

@@ -4,6 +4,7 @@
  * @module
  */
 import { writeNifti } from "../../core/nifti/mod.ts";
+import { type TreeScan, writeBidsTree } from "../../plugins/bids/test_tree.ts";
 
 /** A dataset's config and data folder for the contract test. */
 export interface Fixture {
@@ -92,8 +93,23 @@ function realbrain(config: Record<string, unknown>): Fixture {
   };
 }
 
+/** A BIDS tree: five healthy subjects and two with a lesion, two sites (seeded split). */
+function bids(config: Record<string, unknown>): Fixture {
+  const scans: TreeScan[] = [
+    ...["a", "b", "c", "d", "e"].map((s, i) => ({
+      subject: s,
+      participant: { age: 30 + 9 * i, site: i % 2 ? "A" : "B" },
+    })),
+    { subject: "p", lesions: [{ centre: [12, 12, 6], radius: 3 }], participant: { age: 64, site: "A" } },
+    { subject: "q", lesions: [{ centre: [10, 11, 5], radius: 2 }], participant: { age: 58, site: "B" } },
+  ];
+  return { config: { suffixes: ["FLAIR", "T1w"], ...config }, write: (root) => writeBidsTree(root, scans) };
+}
+
 /** The fixtures by dataset id. */
 export const DATASET_FIXTURES: Readonly<Record<string, Fixture>> = {
+  bids: bids({ size: 8 }),
+  bids3d: bids({ size: 8 }),
   brats: {
     config: { size: 8, trainFraction: 0.5, validationFraction: 0.2, labelledFraction: 0.5 },
     async write(root) {

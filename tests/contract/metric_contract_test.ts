@@ -1,6 +1,7 @@
 /**
  * The Metric contract for every registered metric: perfect scores beat inverted ones on a test split of an
- * abnormal and a healthy case (so that case-level metrics are defined too); NaN is refused.
+ * abnormal and a healthy case (so that case-level metrics are defined too); NaN is refused; a metric that
+ * fixes its threshold before the test set (`threshold()`) reports the one it then scores at.
  */
 import assert from "node:assert/strict";
 import "../../plugins/mod.ts";
@@ -27,14 +28,19 @@ for (const def of listMetrics()) {
   Deno.test(`metric contract: ${def.id}`, () => {
     const good = def.create();
     good.addHealthy?.(healthy);
+    const fixed = good.threshold?.();
     good.add(batch(perfect));
     good.add(healthyCase(calm));
     const bad = def.create();
     bad.addHealthy?.(healthy);
     bad.add(batch(inverted));
     bad.add(healthyCase(Float32Array.from(calm, (v) => 1 - v)));
-    const g = good.finalize().value;
+    const result = good.finalize();
+    const g = result.value;
     const b = bad.finalize().value;
+    if (fixed !== undefined) {
+      assert.equal(fixed, result.extra?.threshold, `${def.id}: threshold() vs the one used`);
+    }
     assert.ok(Number.isFinite(g), `${def.id} of perfect scores is ${g}`);
     assert.ok(def.higherIsBetter ? g > b : g < b, `${def.id}: perfect ${g} should beat inverted ${b}`);
     const nan = def.create();

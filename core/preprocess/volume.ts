@@ -1,10 +1,10 @@
 /**
- * The 3D preprocessing of the folder3d dataset: per-channel division by a foreground percentile and clipping
+ * The 3D preprocessing of NIfTI datasets (folder3d, bids3d): per-channel division by a foreground percentile and clipping
  * to [0, 1] (as BraTS), then an isotropic cube centred on the foreground's bounding box (its largest extent in
  * mm plus a margin) resampled trilinearly to `size`³. Masks are resampled and thresholded at 0.5.
  * @module
  */
-import type { Case } from "../../core/dataset.ts";
+import type { Case } from "../dataset.ts";
 import {
   type Affine,
   type Grid,
@@ -12,7 +12,7 @@ import {
   normalisePercentile,
   sampleAffine,
   threshold,
-} from "../../core/nifti/mod.ts";
+} from "../nifti/mod.ts";
 
 /** Parameters of {@linkcode preprocessVolume}. */
 export interface VolumeParams {
