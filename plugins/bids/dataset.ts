@@ -20,6 +20,7 @@ import type {
   DatasetDefinition,
   DatasetOptions,
   Dims,
+  Scan as NewScan,
   Split,
 } from "../../core/dataset.ts";
 import { requireCases } from "../../core/dataset.ts";
@@ -162,7 +163,18 @@ async function readScan(
 
 /** Preprocesses a scan for `split` (train/validation: healthy; test/labelled: with its label). */
 async function toCase(scan: Scan, split: AnySplit, config: BidsConfig, dims: Dims): Promise<Case> {
-  const vols = await readScan(scan);
+  return caseOf(scan.id, await readScan(scan), split, config, dims, scan.mask);
+}
+
+/** A case from a scan's volumes (the path shared by the dataset's own scans and `prepareScan`). */
+function caseOf(
+  id: string,
+  vols: { images: readonly NiftiVolume[]; mask?: NiftiVolume; foreground?: NiftiVolume },
+  split: AnySplit,
+  config: BidsConfig,
+  dims: Dims,
+  maskName?: string,
+): Case {
   const ref = vols.images[0]!;
   const grid = ref.shape as unknown as [number, number, number];
   const foreground = vols.foreground && Uint8Array.from(vols.foreground.data, (x) => (x > 0 ? 1 : 0));
@@ -170,22 +182,31 @@ async function toCase(scan: Scan, split: AnySplit, config: BidsConfig, dims: Dim
   // A scan without a lesion mask is healthy: an all-zero label where one is needed.
   const label = vols.mask?.data ?? (withLabel ? new Float32Array(ref.data.length) : undefined);
   const input = {
-    id: scan.id,
+    id,
     channels: vols.images.map((v) => v.data),
     grid,
     spacing: ref.spacing,
     affine: ref.affine,
     ...(foreground ? { foreground } : {}),
-    name: `${scan.id} (${ref.path})`,
+    name: `${id} (${ref.path})`,
   };
   if (dims === 2) return preprocessSlices({ ...input, ...(label ? { label } : {}) }, config, !withLabel);
   if (!withLabel && label?.some((x) => x > 0)) {
     throw new Error(
-      `${scan.id}: split '${split}' must be healthy but its lesion mask ${scan.mask} marks voxels (3D cases ` +
+      `${id}: split '${split}' must be healthy but its lesion mask ${maskName} marks voxels (3D cases ` +
         `cannot drop slices); give it split 'test' or 'labelled'`,
     );
   }
   return preprocessVolume({ ...input, ...(withLabel && label ? { label } : {}) }, config);
+}
+
+/** `prepareScan` of the BIDS datasets: a new scan becomes a case as a test scan without lesion mask does. */
+function prepareScan(dims: Dims) {
+  return (config: BidsConfig, scan: NewScan): Promise<Case> => {
+    const vols = { images: scan.channels, ...(scan.foreground ? { foreground: scan.foreground } : {}) };
+    const { label: _, ...c } = caseOf(scan.id, vols, "test", config, dims);
+    return Promise.resolve(c);
+  };
 }
 
 function loader(dims: Dims) {
@@ -334,6 +355,7 @@ export const bidsDataset: DatasetDefinition<BidsConfig> = {
   source: "files",
   schema: bidsSchema(2),
   load: loader(2),
+  prepareScan: prepareScan(2),
 };
 
 /** `bids3d`: the same scans as isotropic volumes resampled to `size`³. */
@@ -345,4 +367,5 @@ export const bids3dDataset: DatasetDefinition<BidsConfig> = {
   source: "files",
   schema: bidsSchema(3),
   load: loader(3),
+  prepareScan: prepareScan(3),
 };

@@ -12,7 +12,11 @@ import { readNifti } from "../../core/nifti/mod.ts";
 import { DATASET_FIXTURES } from "./dataset_fixtures.ts";
 
 /** A fixture case's channel files, in the dataset's channel order. */
+const bidsFiles = (root: string, id: string) =>
+  ["FLAIR", "T1w"].map((s) => `${root}/${id}/anat/${id}_${s}.nii.gz`);
 const SCAN_FILES: Readonly<Record<string, (root: string, id: string) => string[]>> = {
+  bids: bidsFiles,
+  bids3d: bidsFiles,
   brats: (root, id) => ["flair", "t1", "t1ce", "t2"].map((m) => `${root}/${id}/${id}_${m}.nii.gz`),
   folder: (root, id) => ["t1", "t2"].map((ch) => `${root}/${id}_${ch}.nii.gz`),
   folder3d: (root, id) => ["t1", "t2"].map((ch) => `${root}/${id}_${ch}.nii.gz`),
