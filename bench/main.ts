@@ -1,49 +1,117 @@
 /**
- * `deno task bench`: runs a grid of cells (train + score + evaluate), in parallel workers, skipping cells
- * already finished with the same configuration, data and code, then writes the leaderboards.
+ * `deno task bench`: plans a grid (every cell's id covers its configuration, data identity, backend and the
+ * code it runs), runs the cells not finished yet in parallel workers, and writes the leaderboards.
  *
- * Output in `<out>/<grid>/`: `results.jsonl` (a line per finished cell), `leaderboard.md`,
- * `leaderboard.csv`, `leaderboard.html` (self-contained), `failures.jsonl`, and `runs/<cell-id>/` per cell.
+ * Output in `<out>/<grid>/`: `grid.json` (the grid as run and its plan), `cells/<cell-id>.json` (a finished
+ * cell's result; `.failed.json` a failure), `runs/<cell-id>/` (each cell's run directory), `models/`
+ * (shared models), `leaderboard.md`, `leaderboard.csv`, `leaderboard.html`.
  * @module
  */
 import { parseConfig } from "../core/mod.ts";
 import { parse, UsageError } from "../cli/args.ts";
-import { writeFileAtomic } from "../runner/atomic.ts";
-import type { RunResult } from "../runner/run.ts";
-import { specIdentity } from "../runner/run.ts";
-import { hashJson, resolveRun } from "../runner/spec.ts";
-import { codeVersion } from "./code_version.ts";
-import { type Cell, expandGrid, type Grid, gridSchema } from "./grid.ts";
+import { type Grid, gridSchema, slurmTimeSchema } from "./grid.ts";
+import { gridOutcome } from "./outcome.ts";
+import { datasetKey, planGrid } from "./plan.ts";
 import { gridPresets } from "./presets.ts";
-import { GridProgress } from "./grid_progress.ts";
-import { leaderboardCsv, leaderboardMarkdown, type ResultRow } from "./leaderboard.ts";
-import { writeLeaderboardHtml } from "./report/write.ts";
-import type { CellRequest, WorkerMessage } from "./worker.ts";
+import { ResultsStore } from "./results_store.ts";
+import { runGrid } from "./run_grid.ts";
+import {
+  gridStatus,
+  runCellEntry,
+  Slurm,
+  splitExtra,
+  statusText,
+  submitGrid,
+  withSlurmStates,
+} from "./slurm/mod.ts";
+import { writeLeaderboards } from "./write_leaderboards.ts";
 
 const USAGE =
   `deno task bench [--grid NAME|FILE.json] [--out results] [--jobs N] [--seeds 0,1,2] [--backend B]
-                 [--dataset ID] [--data DIR] [--report]
+                 [--dataset ID] [--data DIR] [--checkpoint-seconds S] [--report] [--status]
+                 [--executor local|slurm] [--slurm-partition P] [--slurm-gres gpu:1] [--slurm-time T]
+                 [--slurm-extra "OPTIONS"] [--dry-run] [--retry-failed] [--cells ID,...]
   Runs the grid (default: ${Object.keys(gridPresets)[0]}) and writes <out>/<grid>/leaderboard.md.
-  Built-in grids: ${Object.keys(gridPresets).join(", ")}. Finished cells are kept: rerunning resumes.
+  Built-in grids: ${Object.keys(gridPresets).join(", ")}. Finished cells are kept: rerunning resumes, and
+  a cell reruns when its configuration, data, backend or code changed. --grid DIR (a results folder) takes
+  the grid from DIR/grid.json.
   --dataset ID runs the grid's methods on another dataset; --data DIR is where the datasets read files.
-  --report rewrites the leaderboards from <out>/<grid>/results.jsonl without running anything.`;
+  --checkpoint-seconds S: training checkpoints every S seconds (default 180): an interrupted or killed cell
+  continues from its last one.
+  --report rewrites the leaderboards of <out>/<grid>/ (or of --grid DIR, a results folder) from that
+  folder alone: its grid.json and cells/. --status lists each cell: finished, running, queued in Slurm,
+  failed (why, and the tail of its Slurm log) or pending.
+  --executor slurm submits the unfinished cells as Slurm job arrays (one task per cell; sbatch options
+  from --slurm-*, per-method resources from the methods and the grid's "slurm" section) and returns;
+  --dry-run prints the scripts instead; --retry-failed or --cells submit only those cells. An array task
+  runs: deno task bench --grid DIR --cell ID. See bench/slurm/README.md.`;
+
+const SLURM_FLAGS = [
+  "slurm-partition",
+  "slurm-gres",
+  "slurm-time",
+  "slurm-extra",
+  "dry-run",
+  "retry-failed",
+  "cells",
+] as const;
 
 /** Entry point of the bench subcommand. */
 export async function benchMain(args: string[]): Promise<void> {
+  args = extraAsOneValue(args);
   const { values } = parse(args, {
     grid: { type: "string", default: Object.keys(gridPresets)[0] },
     out: { type: "string", default: "results" },
     jobs: { type: "string" },
+    "checkpoint-seconds": { type: "string" },
     seeds: { type: "string" },
     backend: { type: "string" },
     dataset: { type: "string" },
     data: { type: "string" },
     report: { type: "boolean" },
+    status: { type: "boolean" },
+    executor: { type: "string", default: "local" },
+    "slurm-partition": { type: "string" },
+    "slurm-gres": { type: "string" },
+    "slurm-time": { type: "string" },
+    "slurm-extra": { type: "string" },
+    "dry-run": { type: "boolean" },
+    "retry-failed": { type: "boolean" },
+    cells: { type: "string" },
+    cell: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return console.log(USAGE);
-  let grid = await loadGrid(values.grid!);
-  if (values.seeds) grid = { ...grid, seeds: values.seeds.split(",").map(Number) };
+  if (values.executor !== "local" && values.executor !== "slurm") {
+    throw new UsageError(`--executor must be local or slurm, got '${values.executor}'`);
+  }
+  const slurmFlags = SLURM_FLAGS.filter((k) => values[k] !== undefined);
+  if (values.executor !== "slurm" && slurmFlags.length) {
+    throw new UsageError(`--${slurmFlags[0]} needs --executor slurm`);
+  }
+  // --grid may name the results folder itself: a reviewer needs nothing but that folder.
+  const folder = await Deno.stat(values.grid!).then((s) => s.isDirectory, () => false)
+    ? values.grid!.replace(/\/$/, "")
+    : undefined;
+  const mode = (["cell", "report", "status"] as const).find((k) => values[k] !== undefined);
+  if (mode || folder) {
+    const changed = (["seeds", "backend", "dataset", "data", "jobs"] as const).filter((k) => values[k]);
+    if (changed.length) {
+      throw new UsageError(
+        `${mode ? `--${mode}` : "--grid DIR"} takes the grid from ${folder ?? "<out>/<grid>"}/grid.json; ` +
+          `${changed.map((k) => `--${k}`).join(", ")} cannot change it`,
+      );
+    }
+  }
+  if (values.cell !== undefined) {
+    if (!folder) throw new UsageError(`--cell needs --grid DIR, the grid's results folder`);
+    return await runCellEntry(folder, values.cell);
+  }
+  if (values.report || values.status) {
+    return await report(folder ?? `${values.out}/${(await loadGrid(values.grid!)).name}`, !!values.status);
+  }
+  let grid = folder ? await recordedGrid(folder) : await loadGrid(values.grid!);
+  if (values.seeds) grid = { ...grid, seeds: parseSeeds(values.seeds) };
   if (values.backend) grid = { ...grid, backend: values.backend as Grid["backend"] };
   if (values.dataset) {
     const dataset = { id: values.dataset, config: {}, ...(values.data ? { dataRoot: values.data } : {}) };
@@ -53,27 +121,106 @@ export async function benchMain(args: string[]): Promise<void> {
     grid = { ...grid, datasets: grid.datasets.map((d) => ({ ...d, dataRoot: values.data! })) };
   }
   grid = parseConfig(gridSchema, grid, `grid '${grid.name}'`);
-  const jobs = Math.max(
-    1,
-    Number(
-      values.jobs ?? (grid.backend === "cpu" || grid.backend === "auto" ? navigator.hardwareConcurrency : 1),
-    ),
-  );
-  if (!Number.isInteger(jobs)) {
+  const jobs = values.jobs === undefined
+    ? (grid.backend === "cpu" || grid.backend === "auto" ? navigator.hardwareConcurrency : 1)
+    : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) {
     throw new UsageError(`--jobs must be a positive integer, got '${values.jobs}'`);
   }
-  const dir = `${values.out}/${grid.name}`;
-  if (values.report) {
-    const rows = latestPerSeed(
-      (await readResults(`${dir}/results.jsonl`)).filter((r) => r.grid === grid.name),
-    );
-    if (rows.length === 0) {
-      throw new UsageError(`no finished cells of grid '${grid.name}' in ${dir}/results.jsonl`);
+  const plan = await planGrid(grid, { log: (l) => console.error(l) });
+  const dir = folder ?? `${values.out}/${grid.name}`;
+  if (values.executor === "slurm") {
+    if (values["slurm-time"] !== undefined) {
+      parseConfig(slurmTimeSchema, values["slurm-time"], "--slurm-time");
     }
-    await writeLeaderboards(grid, dir, rows);
+    const cells = values.cells?.split(",").map((c) => c.trim()).filter(Boolean);
+    await submitGrid(grid, plan, {
+      dir,
+      ...(values["slurm-partition"] ? { partition: values["slurm-partition"] } : {}),
+      ...(values["slurm-gres"] ? { gres: values["slurm-gres"] } : {}),
+      ...(values["slurm-time"] ? { time: values["slurm-time"] } : {}),
+      ...(values["slurm-extra"] ? { extra: splitExtra(values["slurm-extra"]) } : {}),
+      ...(cells ? { cells } : {}),
+      dryRun: !!values["dry-run"],
+      retryFailed: !!values["retry-failed"],
+    });
     return;
   }
-  await runGrid(grid, dir, jobs);
+  const every = values["checkpoint-seconds"];
+  const checkpointSeconds = every === undefined ? undefined : Number(every);
+  if (checkpointSeconds !== undefined && !(checkpointSeconds >= 0)) {
+    throw new UsageError(`--checkpoint-seconds must be a number ≥ 0, got '${every}'`);
+  }
+  await runGrid(grid, plan, { jobs, dir, ...(checkpointSeconds !== undefined ? { checkpointSeconds } : {}) });
+}
+
+/** `--slurm-extra "--account=x"`: the word after the flag is its value even though it starts with "-". */
+function extraAsOneValue(args: string[]): string[] {
+  const i = args.indexOf("--slurm-extra");
+  if (i < 0 || i + 1 >= args.length) return args;
+  return [...args.slice(0, i), `--slurm-extra=${args[i + 1]}`, ...extraAsOneValue(args.slice(i + 2))];
+}
+
+/** `--seeds 0,1,2`: integers, each once; anything else is a usage error naming the item. */
+export function parseSeeds(text: string): number[] {
+  const seeds = text.split(",").map((s, i) => {
+    const t = s.trim();
+    if (!/^\d+$/.test(t)) {
+      throw new UsageError(`--seeds: item ${i + 1} ('${s}') is not a non-negative integer`);
+    }
+    const n = Number(t);
+    if (n >= 2 ** 32) throw new UsageError(`--seeds: ${t} is not below 2^32 (4294967296)`);
+    return n;
+  });
+  const twice = seeds.find((s, i) => seeds.indexOf(s) < i);
+  if (twice !== undefined) throw new UsageError(`--seeds: ${twice} is listed twice (it would count twice)`);
+  return seeds;
+}
+
+/** The grid as `dir/grid.json` recorded it. */
+async function recordedGrid(dir: string): Promise<Grid> {
+  const record = await new ResultsStore(dir).readGrid() as { grid?: unknown } | undefined;
+  if (!record) throw new UsageError(`${dir}/grid.json not found: --grid DIR names a grid's results folder`);
+  return parseConfig(gridSchema, record.grid, `${dir}/grid.json`);
+}
+
+/**
+ * Rewrites the leaderboards of the grid folder `dir` from its `grid.json` and `cells/` (or, with
+ * `statusOnly`, lists the state of each cell): the plan is recomputed with the code of this checkout, so
+ * results of other code or data show as stale. Cells submitted to Slurm take their state from the queue.
+ */
+async function report(dir: string, statusOnly = false): Promise<void> {
+  const store = new ResultsStore(dir);
+  const record = await store.readGrid() as
+    | { grid: unknown; cells?: { spec: Record<string, unknown>; identity: { data: string } }[] }
+    | undefined;
+  if (!record) {
+    const legacy = await Deno.stat(`${dir}/results.jsonl`).then(() => true, () => false);
+    throw new UsageError(
+      `${dir}/grid.json not found: run the grid first (deno task bench)` +
+        (legacy
+          ? `; ${dir}/results.jsonl was written by an older version whose rows cannot be verified`
+          : ""),
+    );
+  }
+  const grid = parseConfig(gridSchema, record.grid, `${dir}/grid.json`);
+  const recordedData: Record<string, string> = {};
+  for (const c of record.cells ?? []) {
+    recordedData[datasetKey(c.spec as Parameters<typeof datasetKey>[0])] = c.identity.data;
+  }
+  const plan = await planGrid(grid, { recordedData, log: (l) => console.error(l) });
+  const warn = (l: string) => console.error(`warning: ${l}`);
+  const status = await gridStatus(plan, store, new Slurm(), warn);
+  if (statusOnly) return console.log(await statusText(status, dir));
+  let outcome = await gridOutcome(plan, store, warn);
+  if (status.submissions) outcome = withSlurmStates(outcome, status);
+  if (outcome.rows.length === 0 && outcome.stale.length === 0) {
+    throw new UsageError(
+      `no finished cells of grid '${grid.name}' in ${dir}/cells/ (deno task bench --grid ${dir} --status)`,
+    );
+  }
+  await writeLeaderboards(grid, dir, outcome);
+  if (status.submissions) console.error(await statusText(status, dir));
 }
 
 async function loadGrid(nameOrFile: string): Promise<Grid> {
@@ -87,8 +234,8 @@ async function loadGrid(nameOrFile: string): Promise<Grid> {
   let text: string;
   try {
     text = await Deno.readTextFile(nameOrFile);
-  } catch {
-    throw new UsageError(`grid file ${nameOrFile} not found`);
+  } catch (e) {
+    throw new UsageError(`grid file ${nameOrFile}: ${e instanceof Deno.errors.NotFound ? "not found" : e}`);
   }
   try {
     return parseConfig(gridSchema, JSON.parse(text), nameOrFile);
@@ -96,161 +243,4 @@ async function loadGrid(nameOrFile: string): Promise<Grid> {
     if (e instanceof SyntaxError) throw new UsageError(`${nameOrFile}: not valid JSON (${e.message})`);
     throw e;
   }
-}
-
-interface PlannedCell extends Cell {
-  readonly cellId: string;
-}
-
-/** Runs every unfinished cell of `grid` with `jobs` workers, then writes the leaderboards into `dir`. */
-export async function runGrid(grid: Grid, dir: string, jobs: number): Promise<ResultRow[]> {
-  const code = await codeVersion();
-  const planned: PlannedCell[] = [];
-  for (const cell of expandGrid(grid)) {
-    const resolved = resolveRun(cell.spec); // every cell is validated before any runs
-    planned.push({
-      ...cell,
-      cellId: (await hashJson({ identity: specIdentity(resolved), code })).slice(0, 16),
-    });
-  }
-  await Deno.mkdir(`${dir}/runs`, { recursive: true });
-  const resultsPath = `${dir}/results.jsonl`;
-  const previous = await readResults(resultsPath);
-  const done = new Set(previous.map((r) => r.cellId));
-  const todo = planned.filter((c) => !done.has(c.cellId));
-  console.error(
-    `grid ${grid.name}: ${planned.length} cells, ${planned.length - todo.length} already finished, ` +
-      `${todo.length} to run with ${jobs} worker(s) (code ${code})`,
-  );
-  const progress = new GridProgress(planned.length, planned.length - todo.length);
-  const queue = [...todo];
-  const runOne = async () => {
-    for (let cell = queue.shift(); cell; cell = queue.shift()) {
-      const label =
-        `${cell.methodLabel} | ${cell.noiseLabel} | ${cell.spec.dataset} | seed ${cell.spec.seed}`;
-      progress.start(cell.cellId, label);
-      try {
-        const result = await runCellInWorker({
-          spec: cell.spec,
-          runsDir: `${dir}/runs`,
-          runId: cell.cellId,
-          modelCacheDir: `${dir}/models`,
-        }, (m) => {
-          if (m.type === "progress") progress.update(cell!.cellId, m.stage, m.done, m.total, m.info);
-        });
-        const row = toRow(cell, result);
-        await Deno.writeTextFile(
-          resultsPath,
-          JSON.stringify({ ...row, codeVersion: code, grid: grid.name }) + "\n",
-          { append: true },
-        );
-        progress.finish(cell.cellId, `AUPRC ${fmt(row.metrics.auprc)} Dice ${fmt(row.metrics["dice-max"])}`);
-      } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        progress.fail(cell.cellId, message);
-        await Deno.writeTextFile(
-          `${dir}/failures.jsonl`,
-          JSON.stringify({ cellId: cell.cellId, label, error: message, at: new Date().toISOString() }) + "\n",
-          { append: true },
-        );
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, todo.length)) }, runOne));
-  progress.close();
-  const ids = new Set(planned.map((c) => c.cellId));
-  const rows = (await readResults(resultsPath)).filter((r) => ids.has(r.cellId));
-  await writeLeaderboards(grid, dir, rows);
-  console.error(`${rows.length}/${planned.length} cells finished`);
-  if (rows.length < planned.length) {
-    throw new Error(`${planned.length - rows.length} cell(s) failed; see ${dir}/failures.jsonl`);
-  }
-  return rows;
-}
-
-/** The last row written for each dataset, preprocessing, method, noise and seed (reruns after code changes). */
-function latestPerSeed<R extends ResultRow>(rows: readonly R[]): R[] {
-  const latest = new Map<string, R>();
-  for (const r of rows) {
-    latest.set(JSON.stringify([r.dataset, r.preprocessingHash, r.methodLabel, r.noiseLabel, r.seed]), r);
-  }
-  return [...latest.values()];
-}
-
-/** Writes leaderboard.md, .csv and .html for `rows` into `dir`, and prints the Markdown. */
-async function writeLeaderboards(grid: Grid, dir: string, rows: readonly ResultRow[]): Promise<void> {
-  const md = leaderboardMarkdown(`Leaderboard: ${grid.name}`, grid.description, rows, grid.metrics);
-  await writeFileAtomic(`${dir}/leaderboard.md`, md);
-  await writeFileAtomic(`${dir}/leaderboard.csv`, leaderboardCsv(rows, grid.metrics));
-  const html = await writeLeaderboardHtml(dir, grid, rows);
-  console.log(md);
-  console.error(`leaderboard: ${dir}/leaderboard.md, ${dir}/leaderboard.csv, ${html}`);
-}
-
-function fmt(v: number | undefined): string {
-  return v === undefined ? "?" : v.toFixed(3);
-}
-
-function toRow(cell: PlannedCell, r: RunResult): ResultRow {
-  return {
-    cellId: cell.cellId,
-    dataset: cell.spec.dataset,
-    method: cell.spec.method,
-    methodLabel: cell.methodLabel,
-    noise: cell.spec.noise ?? null,
-    noiseLabel: cell.noiseLabel,
-    seed: cell.spec.seed,
-    metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, m]) => [k, m.value])),
-    preprocessingHash: r.preprocessingHash,
-    backend: r.backend,
-    trainSeconds: r.training.seconds,
-    samplesPerSecond: r.scoring.samplesPerSecond,
-    peakRssMiB: r.peakRssMiB,
-    ...(r.prCurve ? { prCurve: r.prCurve } : {}),
-    ...(r.perCaseAp ? { perCaseAp: r.perCaseAp } : {}),
-    versions: r.versions,
-  };
-}
-
-/** Reads `results.jsonl`, skipping a torn last line left by a killed run. */
-async function readResults(path: string): Promise<(ResultRow & { grid?: string })[]> {
-  let text = "";
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
-  const rows: (ResultRow & { grid?: string })[] = [];
-  for (const line of text.split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      rows.push(JSON.parse(line));
-    } catch {
-      console.error(`${path}: ignoring an incomplete line (a run killed while writing it)`);
-    }
-  }
-  return rows;
-}
-
-function runCellInWorker(request: CellRequest, onMessage: (m: WorkerMessage) => void): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-    worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
-      const m = event.data;
-      if (m.type === "done") {
-        worker.terminate();
-        resolve(m.result as RunResult);
-      } else if (m.type === "error") {
-        worker.terminate();
-        reject(new Error(m.message));
-      } else onMessage(m);
-    };
-    worker.onerror = (e) => {
-      e.preventDefault();
-      worker.terminate();
-      reject(new Error(e.message));
-    };
-    worker.postMessage(request);
-  });
 }

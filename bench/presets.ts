@@ -33,7 +33,9 @@ export const gridPresets: Readonly<Record<string, Grid>> = {
   }, "grid preset 'phantom-noise'"),
 
   // The paper's experiments at the paper's scale: GPU-sized (tens of thousands of steps per cell). The BraTS
-  // and head-CT grids read the data from `--data DIR`; see bench/README.md for each grid's command.
+  // and head-CT grids read the data from `--data DIR`; see bench/README.md for each grid's command. Every
+  // method's training length, batch and inference settings are in `paper_budgets.ts`, with their sources;
+  // a test checks each cell's resolved config against it.
 
   /**
    * Table 2 of the paper: noise type × inference method. The DAE and the three diffusion inference methods
@@ -88,7 +90,7 @@ export const gridPresets: Readonly<Record<string, Grid>> = {
     datasets: [{ id: "headct", config: {} }],
     methods: [
       { id: "thresholding", label: "Thresholding (CT window)" },
-      { id: "vae", config: { widths: [32, 64, 128], batchSize: 3, steps: 20000 }, label: "VAE 3D" },
+      { id: "vae", preset: "vae-paper-3d", label: "VAE 3D" },
       { id: "dae", preset: "dae-paper-3d", label: "DAE 3D" },
       { id: "unet", preset: "unet-paper-3d", label: "U-Net 3D (supervised, upper bound)" },
     ],
@@ -97,18 +99,16 @@ export const gridPresets: Readonly<Record<string, Grid>> = {
   }, "grid preset 'paper-ct-models'"),
 
   /**
-   * §7.4 of the paper: which noise resolution suits which lesion size. Synthetic spheres of three diameter
-   * ranges in the real brain of `realbrain`, and the DAE trained with coarse noise from 4×4 to 64×64 (and
-   * Gaussian, the full-resolution end) on 128×128 slices.
+   * §7.4 of the paper: which noise resolution suits which lesion size. Synthetic spheres of 5–50 mm in the
+   * real brain of `realbrain`, and the DAE trained with coarse noise from 4×4 to 64×64 (and Gaussian, the
+   * full-resolution end) on 128×128 slices. The paper's size ranges (5–15, 15–30, 30–50 mm) are strata of one
+   * test split: every figure per range, and lesion-wise detection by the volumes of 15 and 30 mm spheres.
    */
   "paper-noise-resolution": parseConfig(gridSchema, {
     name: "paper-noise-resolution",
     description:
-      "Noise resolution against lesion size (the paper's §7.4): DAE, coarse 4–64 and Gaussian, synthetic spheres (GPU)",
-    datasets: ([[5, 15], [15, 30], [30, 50]] as const).map(([lo, hi]) => ({
-      id: "realbrain",
-      config: { size: 128, lesionDiameterMm: [lo, hi], testCases: 8 },
-    })),
+      "Noise resolution against lesion size (the paper's §7.4): DAE, coarse 4–64 and Gaussian, synthetic spheres of 5–50 mm stratified by diameter (GPU)",
+    datasets: [{ id: "realbrain", config: { size: 128, lesionDiameterMm: [5, 50], testCases: 36 } }],
     methods: [{ id: "dae", preset: "dae-paper-2d", label: "DAE" }],
     noises: [
       ...[4, 8, 16, 32, 64].map((r) => ({
@@ -119,6 +119,8 @@ export const gridPresets: Readonly<Record<string, Grid>> = {
       { id: "gaussian", config: { sigma: 0.2 }, label: "Gaussian σ=0.2" },
     ],
     seeds: [0, 1, 2],
+    // Sphere volumes: 15 mm, 1.77 ml; 30 mm, 14.14 ml.
+    strata: ["lesionDiameterMm:<15,15-30,>30", "lesionVolume:<1.77ml,1.77-14.14ml,>14.14ml"],
   }, "grid preset 'paper-noise-resolution'"),
 
   /**

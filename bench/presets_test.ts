@@ -4,6 +4,7 @@ import { getMethod } from "../core/mod.ts";
 import { resolveRun } from "../runner/spec.ts";
 import { expandGrid } from "./grid.ts";
 import { gridPresets } from "./presets.ts";
+import { binOf, parseStratum } from "./strata.ts";
 
 Deno.test("every built-in grid expands into cells whose configurations resolve", () => {
   for (const [name, grid] of Object.entries(gridPresets)) {
@@ -31,9 +32,18 @@ Deno.test("the Table 2 grid crosses every noise with the DAE and the three diffu
   assert.equal(new Set(training).size, 1, "diffusion presets train different models");
 });
 
-Deno.test("the noise-resolution sweep has one table per lesion size range", () => {
+Deno.test("the noise-resolution sweep stratifies one test split by the paper's lesion size ranges", () => {
   const grid = gridPresets["paper-noise-resolution"]!;
-  const ranges = grid.datasets.map((d) => JSON.stringify(d.config.lesionDiameterMm));
-  assert.equal(new Set(ranges).size, 3);
-  assert.equal(expandGrid(grid).length, 3 * 6 * grid.seeds.length);
+  assert.deepEqual(grid.datasets.map((d) => d.config.lesionDiameterMm), [[5, 50]]);
+  const diameter = parseStratum(grid.strata[0]!);
+  assert.equal(diameter.key, "lesionDiameterMm");
+  assert.deepEqual([10, 20, 40].map((d) => binOf(diameter, d)), ["<15", "15-30", ">30"]);
+  // The volume bins are the volumes of spheres of 15 and 30 mm.
+  const volume = parseStratum(grid.strata[1]!);
+  const sphere = (d: number) => (Math.PI / 6) * d ** 3 / 1000;
+  assert.deepEqual(
+    volume.bins!.slice(1).map((b) => b.lo),
+    [sphere(15), sphere(30)].map((v) => +v.toFixed(2)),
+  );
+  assert.equal(expandGrid(grid).length, 6 * grid.seeds.length);
 });

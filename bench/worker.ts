@@ -1,17 +1,20 @@
 /**
- * A bench worker: runs one cell (train + score + evaluate) in its own isolate and reports progress and the
- * result to the orchestrator by messages.
+ * A bench worker: runs one cell (train + score + evaluate, or the rest of an interrupted one) in its own
+ * isolate and reports progress and the result to the orchestrator by messages; an "abort" message
+ * interrupts the cell at the next step (it checkpoints and is marked "interrupted").
  * @module
  */
 /// <reference lib="deno.worker" />
 import "../plugins/mod.ts";
 import type { ProgressReporter } from "../core/mod.ts";
-import { trainAndEvaluate } from "../runner/run.ts";
+import type { RunIdentity } from "../runner/identity.ts";
+import { RunInterrupted, trainAndEvaluate } from "../runner/run.ts";
 import { resolveRun } from "../runner/spec.ts";
 
 /** The message that starts a cell. */
 export interface CellRequest {
-  /** The run specification (validated again here). */
+  readonly type: "run";
+  /** The run specification, with the concrete backend (validated again here). */
   readonly spec: unknown;
   /** Parent folder of run directories. */
   readonly runsDir: string;
@@ -19,24 +22,42 @@ export interface CellRequest {
   readonly runId: string;
   /** Folder of model states shared by methods of one family. */
   readonly modelCacheDir: string;
+  /** The identity the orchestrator planned; the worker refuses to run if its own differs. */
+  readonly identity: RunIdentity;
+  /** The cell's directory, when an interrupted attempt is to be continued. */
+  readonly resumeDir?: string;
+  /** Fields for the run's `run.json` (grid, cell id). */
+  readonly record: Readonly<Record<string, unknown>>;
+  /** Seconds between training checkpoints (default: the training loop's). */
+  readonly checkpointSeconds?: number;
 }
+
+/** Messages the orchestrator sends. */
+export type OrchestratorMessage = CellRequest | { readonly type: "abort" };
 
 /** Messages a worker sends. */
 export type WorkerMessage =
   | { type: "log"; line: string }
   | { type: "progress"; stage: string; done: number; total: number; info: Record<string, number | string> }
   | { type: "done"; result: unknown }
-  | { type: "error"; message: string };
+  | { type: "error"; message: string; interrupted: boolean };
 
 const post = (m: WorkerMessage) => self.postMessage(m);
+const abort = new AbortController();
 
-self.onmessage = async (event: MessageEvent<CellRequest>) => {
+self.onmessage = async (event: MessageEvent<OrchestratorMessage>) => {
+  const m = event.data;
+  if (m.type === "abort") return abort.abort();
   try {
-    const { spec, runsDir, runId, modelCacheDir } = event.data;
-    const result = await trainAndEvaluate(resolveRun(spec), {
-      runsDir,
-      runId,
-      modelCacheDir,
+    const result = await trainAndEvaluate(resolveRun(m.spec), {
+      runsDir: m.runsDir,
+      runId: m.runId,
+      modelCacheDir: m.modelCacheDir,
+      identity: m.identity,
+      record: m.record,
+      signal: abort.signal,
+      ...(m.resumeDir ? { resumeDir: m.resumeDir } : {}),
+      ...(m.checkpointSeconds !== undefined ? { checkpointSeconds: m.checkpointSeconds } : {}),
       log: (line) => post({ type: "log", line }),
       progress: (stage): ProgressReporter => ({
         update: (done, total, info = {}) => post({ type: "progress", stage, done, total, info: { ...info } }),
@@ -45,6 +66,10 @@ self.onmessage = async (event: MessageEvent<CellRequest>) => {
     });
     post({ type: "done", result });
   } catch (e) {
-    post({ type: "error", message: e instanceof Error ? e.message : String(e) });
+    post({
+      type: "error",
+      message: e instanceof Error ? e.message : String(e),
+      interrupted: e instanceof RunInterrupted,
+    });
   }
 };

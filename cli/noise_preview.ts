@@ -4,10 +4,10 @@
  * fourth column, each tile labelled. Grey levels map [-0.6, 0.6] (three times the default sigma of
  * 0.2) linearly to [0, 255], clipped, so amplitudes compare across tiles.
  *
- * Run: `deno run -A cli/noise_preview.ts [--out docs/noise_preview.png] [--seed 0]`
+ * Run: `deno task noise [--out docs/noise_preview.png] [--seed 0]`
  * @module
  */
-import { parseArgs } from "node:util";
+import { parse, UsageError } from "./args.ts";
 import { parseConfig } from "../core/config.ts";
 import { encodePng } from "../core/png.ts";
 import { getNoise } from "../core/registry.ts";
@@ -96,17 +96,35 @@ function renderGrid(seed: number): { pixels: Uint8Array; width: number; height: 
   return { pixels, width, height };
 }
 
-const { values: args } = parseArgs({
-  options: {
+const USAGE = `deno task noise [--out docs/noise_preview.png] [--seed 0]
+  Writes a PNG previewing the noise types: a row per noise (gaussian, coarse, simplex), three 2D samples at
+  different settings and the middle slice of a 64³ volume sample, grey levels mapping [-0.6, 0.6].`;
+
+/** Parses the command line and writes the preview. */
+async function main(argv: string[]): Promise<void> {
+  const { values } = parse(argv, {
     out: { type: "string", default: "docs/noise_preview.png" },
     seed: { type: "string", default: "0" },
-  },
-});
-const seed = Number(args.seed);
-if (!Number.isInteger(seed)) throw new Error(`noise_preview: --seed must be an integer, got ${args.seed}`);
-const { pixels, width, height } = renderGrid(seed);
-const out = args.out!;
-const tmp = `${out}.tmp-${crypto.randomUUID()}`;
-await Deno.writeFile(tmp, encodePng(pixels, width, height, 1));
-await Deno.rename(tmp, out);
-console.log(`wrote ${out} (${width}x${height})`);
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) return console.log(USAGE);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0) {
+    throw new UsageError(`--seed must be a non-negative integer, got '${values.seed}'`);
+  }
+  const { pixels, width, height } = renderGrid(seed);
+  const out = values.out;
+  const tmp = `${out}.tmp-${crypto.randomUUID()}`;
+  await Deno.writeFile(tmp, encodePng(pixels, width, height, 1));
+  await Deno.rename(tmp, out);
+  console.log(`wrote ${out} (${width}x${height})`);
+}
+
+if (import.meta.main) {
+  try {
+    await main(Deno.args);
+  } catch (e) {
+    console.error(`error: ${e instanceof Error ? e.message : e}`);
+    Deno.exit(e instanceof UsageError ? 2 : 1);
+  }
+}

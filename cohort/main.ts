@@ -8,27 +8,32 @@
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { InputError } from "./errors.ts";
-import { auditMarkdown, buildManifest, exclusionsCsv, writeAtomic } from "./output.ts";
+import { buildDataset, type CohortDataset } from "./dataset.ts";
+import { auditMarkdown, exclusionsCsv, selectedCsv, writeAtomic } from "./output.ts";
 import { readReports } from "./reports.ts";
 import { checkAllowList, DEFAULT_RULES_DIR, loadRules } from "./rules.ts";
-import { selectCohort } from "./select.ts";
+import { type CohortResult, selectCohort } from "./select.ts";
 
 /** Usage text printed by `--help`. */
 export const USAGE = `Select a healthy training cohort from free-text radiology reports.
 
 Usage:
-  deno run -A cohort/main.ts --reports FILE --out MANIFEST.json [options]
+  deno run -A cohort/main.ts --reports FILE --out MANIFEST.json --images-column NAME [options]
 
 Options:
   --reports FILE         reports as CSV (header: scan_id,patient_id,report[,date]) or JSONL
-  --out FILE             manifest to write; also writes FILE.audit.md and FILE.exclusions.csv
+  --out FILE             dataset manifest to write (with --images-column); also writes FILE.audit.md,
+                         FILE.exclusions.csv and FILE.selected.csv
+  --images-column NAME   column/key holding each scan's image path (relative to the reports file's
+                         folder); without it, no manifest is written, only the reports
+  --channel NAME         the manifest's channel name (default: ct)
+  --validation FRACTION  share of patients in the validation split (default: 0.1)
   --rules DIR            rules folder (default: ${DEFAULT_RULES_DIR})
   --allow IDS            comma-separated label ids that still count as normal
                          (default: the "allow" list in DIR/selection.json; "" allows none)
-  --images-column NAME   column/key holding an image path per scan; fills "images" in the manifest
   --help                 print this help
 
-Steps: all reports -> normal by report labels -> not a follow-up scan.
+Steps: all reports -> normal by report labels -> not a follow-up scan (-> has an image file).
 Exit codes: 0 done, 2 bad input (flags, files, rows, rules), 1 unexpected failure.`;
 
 /** Parsed command-line options. */
@@ -43,6 +48,10 @@ export interface CohortOptions {
   allow?: string[];
   /** Image path column. */
   imagesColumn?: string;
+  /** The manifest's channel name. */
+  channel: string;
+  /** Share of patients in the validation split. */
+  validation: number;
 }
 
 /**
@@ -67,6 +76,8 @@ export function parseCohortArgs(args: string[]): CohortOptions | null {
         rules: { type: "string" },
         allow: { type: "string" },
         "images-column": { type: "string" },
+        channel: { type: "string", default: "ct" },
+        validation: { type: "string", default: "0.1" },
         help: { type: "boolean" },
       },
     }));
@@ -76,10 +87,16 @@ export function parseCohortArgs(args: string[]): CohortOptions | null {
   if (values.help) return null;
   if (!values.reports) throw new InputError("missing --reports FILE (run with --help for usage)");
   if (!values.out) throw new InputError("missing --out FILE (run with --help for usage)");
+  const validation = Number(values.validation);
+  if (!(validation >= 0 && validation < 1)) {
+    throw new InputError(`--validation must be a fraction in [0, 1), got '${values.validation}'`);
+  }
   const opts: CohortOptions = {
     reports: values.reports,
     out: values.out,
     rules: values.rules ?? DEFAULT_RULES_DIR,
+    channel: values.channel!,
+    validation,
   };
   if (values.allow !== undefined) opts.allow = values.allow.split(",").map((s) => s.trim()).filter(Boolean);
   if (values["images-column"] !== undefined) opts.imagesColumn = values["images-column"];
@@ -88,12 +105,14 @@ export function parseCohortArgs(args: string[]): CohortOptions | null {
 
 /** Paths written by {@link runCohort}. */
 export interface CohortPaths {
-  /** Manifest JSON. */
-  manifest: string;
+  /** Dataset manifest JSON (absent without an image column). */
+  manifest?: string;
   /** Markdown audit table. */
   audit: string;
   /** Exclusions CSV. */
   exclusions: string;
+  /** Selected scans CSV. */
+  selected: string;
 }
 
 /**
@@ -109,17 +128,35 @@ export async function runCohort(opts: CohortOptions): Promise<{ audit: string; p
   const rules = await loadRules(opts.rules);
   if (opts.allow) checkAllowList(opts.allow, rules.labels, "--allow");
   const rows = await readReports(opts.reports, opts.imagesColumn ? { imagesColumn: opts.imagesColumn } : {});
-  const result = selectCohort(rows, rules, opts.allow);
+  let result: CohortResult = selectCohort(rows, rules, opts.allow);
+  let dataset: CohortDataset | undefined;
+  if (opts.imagesColumn) {
+    dataset = await buildDataset(result.selected, {
+      channel: opts.channel,
+      validation: opts.validation,
+      reportsDir: dirname(opts.reports),
+      manifestPath: opts.out,
+    });
+    const order = new Map(rows.map((r, k) => [r.scanId, k]));
+    result = {
+      ...result,
+      audit: [...result.audit, dataset.step],
+      exclusions: [...result.exclusions, ...dataset.exclusions]
+        .sort((a, b) => order.get(a.scanId)! - order.get(b.scanId)!),
+    };
+  }
   const paths: CohortPaths = {
-    manifest: opts.out,
+    ...(dataset ? { manifest: opts.out } : {}),
     audit: `${opts.out}.audit.md`,
     exclusions: `${opts.out}.exclusions.csv`,
+    selected: `${opts.out}.selected.csv`,
   };
   await Deno.mkdir(dirname(opts.out), { recursive: true });
   const audit = auditMarkdown(result, opts.reports);
-  await writeAtomic(paths.manifest, JSON.stringify(buildManifest(result.selected), null, 2) + "\n");
+  if (dataset) await writeAtomic(opts.out, JSON.stringify(dataset.manifest, null, 2) + "\n");
   await writeAtomic(paths.audit, audit);
   await writeAtomic(paths.exclusions, exclusionsCsv(result.exclusions));
+  await writeAtomic(paths.selected, selectedCsv(result.selected, dataset?.scans ?? []));
   return { audit, paths };
 }
 
@@ -140,7 +177,12 @@ export async function main(args: string[]): Promise<number> {
     }
     const { audit, paths } = await runCohort(opts);
     console.log(audit);
-    console.error(`wrote ${paths.manifest}, ${paths.audit}, ${paths.exclusions}`);
+    console.error(`wrote ${Object.values(paths).join(", ")}`);
+    if (!paths.manifest) {
+      console.error(
+        `no dataset manifest: the reports name no images (--images-column); see ${paths.selected}`,
+      );
+    }
     return 0;
   } catch (err) {
     if (err instanceof InputError) {

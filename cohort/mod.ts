@@ -1,6 +1,7 @@
 /**
  * Healthy-cohort selection from free-text radiology reports: NegEx-style report
- * labels, a follow-up filter and a folder-dataset manifest with an audit trail.
+ * labels, a follow-up filter and a folder-dataset manifest (train and validation
+ * patients) with an audit trail.
  * @module
  */
 
@@ -56,11 +57,13 @@ export {
   selectCohort,
 } from "./select.ts";
 export {
-  auditMarkdown,
-  buildManifest,
-  exclusionsCsv,
-  type Manifest,
-  type ManifestCase,
-  writeAtomic,
-} from "./output.ts";
+  buildDataset,
+  type BuildDatasetOptions,
+  type CohortDataset,
+  type DatasetManifest,
+  type DatasetScan,
+  IMAGE_STEP,
+  validationPatients,
+} from "./dataset.ts";
+export { auditMarkdown, exclusionsCsv, selectedCsv, writeAtomic } from "./output.ts";
 export { type CohortOptions, type CohortPaths, main, parseCohortArgs, runCohort } from "./main.ts";

@@ -1,50 +1,30 @@
 /**
- * Writes the tool's outputs: the folder-dataset manifest, the Markdown audit
- * table and the exclusions CSV, each atomically.
+ * Renders the tool's reports — the Markdown audit table, the exclusions CSV and the selected scans CSV —
+ * and writes files atomically.
  * @module
  */
 
+import { type DatasetScan, IMAGE_STEP } from "./dataset.ts";
 import type { ReportRow } from "./reports.ts";
 import type { CohortResult, Exclusion } from "./select.ts";
 
-/** One case of a folder-dataset manifest. */
-export interface ManifestCase {
-  /** Scan id. */
-  id: string;
-  /** Patient id. */
-  patient: string;
-  /** Always "train": the selected scans are the healthy training set. */
-  split: "train";
-  /** Image paths (empty when the input has no image column). */
-  images: string[];
-}
-
-/** A folder-dataset manifest. */
-export interface Manifest {
-  /** Format version. */
-  version: 1;
-  /** The selected scans. */
-  cases: ManifestCase[];
-}
-
 /**
- * Builds the manifest of the selected scans.
+ * The selected scans as CSV `scan_id,patient_id,split,image`: every selected scan, with its split and the
+ * manifest's image path where it has an image file (empty and split "-" where it was dropped for lack of one).
  *
  * @example
  * ```ts
- * buildManifest(result.selected).cases[0]; // -> { id, patient, split: "train", images: [] }
+ * selectedCsv(result.selected, dataset.scans); // "scan_id,patient_id,split,image\r\ns01,p01,train,ct/s01.nii.gz\r\n…"
  * ```
  */
-export function buildManifest(selected: readonly ReportRow[]): Manifest {
-  return {
-    version: 1,
-    cases: selected.map((r) => ({
-      id: r.scanId,
-      patient: r.patientId,
-      split: "train",
-      images: r.image ? [r.image] : [],
-    })),
-  };
+export function selectedCsv(selected: readonly ReportRow[], scans: readonly DatasetScan[]): string {
+  const byId = new Map(scans.map((s) => [s.scanId, s]));
+  const rows = [["scan_id", "patient_id", "split", "image"]];
+  for (const r of selected) {
+    const s = byId.get(r.scanId);
+    rows.push([r.scanId, r.patientId, s?.split ?? "-", s?.image ?? ""]);
+  }
+  return rows.map((r) => r.map(csvField).join(",")).join("\r\n") + "\r\n";
 }
 
 function cell(s: string): string {
@@ -68,6 +48,9 @@ export function auditMarkdown(result: CohortResult, source: string): string {
     const dropped = k === 0 ? "" : String(result.audit[k - 1]!.scans - s.scans);
     lines.push(`| ${cell(s.step)} | ${s.scans} | ${s.patients} | ${dropped} |`);
   });
+  if (result.audit.at(-1)?.step === IMAGE_STEP) {
+    lines.push("", "The last step keeps the selected scans whose image file exists: the dataset's scans.");
+  }
   lines.push("", "Manual review of the selected reports (the paper's last step) is left to the user.", "");
 
   const byRule = new Map<string, number>();

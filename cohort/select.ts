@@ -15,11 +15,11 @@ export interface Exclusion {
   scanId: string;
   /** Patient id. */
   patientId: string;
-  /** Step that dropped it. */
-  step: "labels" | "followup";
-  /** The deciding rule, e.g. `impression.haemorrhage=positive` or `followup:interval`. */
+  /** Step that dropped it ("image": selected, but no image file; see `dataset.ts`). */
+  step: "labels" | "followup" | "image";
+  /** The deciding rule, e.g. `impression.haemorrhage=positive`, `followup:interval` or `image:missing`. */
   rule: string;
-  /** The sentence that triggered the rule. */
+  /** The sentence that triggered the rule (for `image:missing`, the path looked for). */
   sentence: string;
   /** Every non-allowed positive/uncertain label (label step only), e.g. `finding.fracture=uncertain`. */
   labels: string[];

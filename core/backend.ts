@@ -1,13 +1,18 @@
 /**
  * Choosing the tfjs backend: `auto`, `cpu`, `webgpu`, `tensorflow` or `cuda`.
  *
- * `auto` takes tensorflow where tfjs-node(-gpu) imports, else webgpu where a GPU adapter exists, else cpu.
- * `cuda` (our own backend over cuDNN/cuBLAS/NVRTC through FFI) is chosen only by name until it has been
- * validated on a GPU.
+ * `auto` takes, in order: the fastest GPU backend that passed `deno task gpu-check` on this machine, where
+ * its report applies (see core/backend_report.ts: same device, Deno, tfjs and core sources; hardware only);
+ * tensorflow where tfjs-node(-gpu) imports; webgpu on a hardware adapter; else cpu. It never picks a
+ * software or GL-emulated WebGPU adapter (core/webgpu_adapter.ts), and picks `cuda` (our own backend over
+ * cuDNN/cuBLAS/NVRTC through FFI) only through such a report; `--backend cuda` chooses it by name.
  * @module
  */
+import { deviceFingerprint, loadBackendReport } from "./backend_report.ts";
 import { registerFastCpuKernels, registerFastWebgpuKernels, startCpuThreads } from "./backends/mod.ts";
+import { projectRoot } from "./source_hash.ts";
 import { tf } from "./tf.ts";
+import { probeWebgpuAdapter } from "./webgpu_adapter.ts";
 
 /** The backend names a user may ask for. */
 export const BACKEND_CHOICES = ["auto", "cpu", "webgpu", "tensorflow", "cuda"] as const;
@@ -19,8 +24,10 @@ export type BackendChoice = typeof BACKEND_CHOICES[number];
 export interface BackendSelection {
   /** The active tfjs backend name. */
   readonly name: string;
-  /** A one-line explanation, e.g. "webgpu (NVIDIA H100)" or "cpu (no GPU adapter)". */
+  /** A short one-line explanation, e.g. "webgpu (NVIDIA H100)" or "cpu (no GPU adapter)". */
   readonly reason: string;
+  /** The full reasons behind `reason` (e.g. each failed import's error), for a verbose listing. */
+  readonly details?: readonly string[];
 }
 
 /**
@@ -37,9 +44,15 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendSelec
   else if (choice === "webgpu") selection = await tryWebgpu(true);
   else if (choice === "cuda") selection = await tryCuda();
   else {
-    const tfn = await tryTensorflow(false);
+    const report = await tryReport();
+    const tfn = report.name ? report : await tryTensorflow(false);
     const gpu = tfn.name ? tfn : await tryWebgpu(false);
-    selection = gpu.name ? gpu : { name: "cpu", reason: `${tfn.reason}; ${gpu.reason}` };
+    const why = [report.reason, tfn.reason, gpu.reason].filter((r) => r !== "").join("; ");
+    selection = gpu.name ? gpu : { name: "cpu", reason: why };
+    if (gpu.name && report.reason && !report.name) {
+      selection = { ...gpu, reason: `${gpu.reason}; ${report.reason}` };
+    }
+    selection = { ...selection, details: tfn.details ?? [] };
   }
   if (!(await tf.setBackend(selection.name))) {
     throw new Error(`backend '${selection.name}' was registered but failed to initialise`);
@@ -66,40 +79,80 @@ async function tryTensorflow(required: boolean): Promise<BackendSelection> {
       errors.push(`${spec.slice(4)}: ${firstLine(e)}`);
     }
   }
-  const reason = `tensorflow backend unavailable (${errors.join("; ")})`;
   if (required) {
     throw new Error(
-      `${reason}. tfjs-node needs libtensorflow 2.9 (CUDA 11.2 for -gpu), which cannot be installed here; ` +
-        "use --backend webgpu (GPU through Vulkan/Metal/DX12) or --backend cpu instead.",
+      `tensorflow backend unavailable (${errors.join("; ")}). tfjs-node needs libtensorflow 2.9 (CUDA 11.2 ` +
+        "for -gpu), which cannot be installed here; use --backend webgpu (GPU through Vulkan/Metal/DX12) or " +
+        "--backend cpu instead.",
     );
   }
-  return { name: "", reason };
+  return { name: "", reason: "tensorflow backend unavailable (tfjs-node does not load)", details: errors };
+}
+
+/**
+ * The fastest backend of an applicable gpu-check report whose device is the one found now; the reason is
+ * empty when there is no report at all.
+ */
+async function tryReport(): Promise<BackendSelection> {
+  const root = projectRoot();
+  if (!root) return { name: "", reason: "" };
+  const loaded = await loadBackendReport(root, tf.version_core);
+  if ("ignored" in loaded) {
+    return {
+      name: "",
+      reason: loaded.ignored === "there is none" ? "" : `${loaded.path} ignored: ${loaded.ignored}`,
+    };
+  }
+  const misses: string[] = [];
+  for (const c of loaded.candidates) {
+    const found = c.backend === "webgpu" ? await webgpuFingerprint() : await cudaFingerprint();
+    if (found === c.device) {
+      if (c.backend === "webgpu") await import("@tensorflow/tfjs-backend-webgpu");
+      const when = loaded.report.createdAt.slice(0, 10);
+      return {
+        name: c.backend,
+        reason: `${c.device}: fastest backend that passed gpu-check (${c.trainStepMs} ms per paper 2D DAE ` +
+          `step; ${loaded.path}, ${when})`,
+      };
+    }
+    misses.push(`${c.backend} device is now '${found}', not '${c.device}'`);
+  }
+  return { name: "", reason: `${loaded.path} ignored: ${misses.join("; ")}` };
+}
+
+async function webgpuFingerprint(): Promise<string> {
+  const probe = await probeWebgpuAdapter();
+  if (!probe.adapter) return probe.reason;
+  return probe.class.kind === "hardware" ? deviceFingerprint("webgpu", probe.facts) : probe.label;
+}
+
+async function cudaFingerprint(): Promise<string> {
+  try {
+    const { describeDevice, registerCudaBackend } = await import("./backends/cuda/mod.ts");
+    return deviceFingerprint("cuda", describeDevice(registerCudaBackend().device));
+  } catch (e) {
+    return `unavailable (${firstLine(e)})`;
+  }
 }
 
 async function tryWebgpu(required: boolean): Promise<BackendSelection> {
-  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
-  const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
-  if (!adapter) {
-    const reason = gpu ? "no WebGPU adapter found" : "WebGPU is not available in this runtime";
+  const probe = await probeWebgpuAdapter();
+  if (!probe.adapter) {
     if (required) {
       throw new Error(
-        `${reason}: install a Vulkan driver (on Debian, mesa-vulkan-drivers gives a software device) ` +
+        `${probe.reason}: install a Vulkan driver (on Debian, mesa-vulkan-drivers gives a software device) ` +
           "or use --backend cpu.",
       );
     }
-    return { name: "", reason };
+    return { name: "", reason: probe.reason };
   }
-  const info = adapter.info;
-  const desc = info?.description || [info?.vendor, info?.device].filter(Boolean).join(" ") || "unnamed";
-  // A fallback adapter is a software rasteriser (e.g. llvmpipe): slower than the cpu backend's kernels.
-  if (info?.isFallbackAdapter && !required) {
-    return { name: "", reason: `only a software WebGPU adapter (${desc})` };
+  // Software and GL-emulated adapters are slower than the cpu backend's kernels (a GL one by far).
+  if (probe.class.kind !== "hardware" && !required) {
+    const kind = probe.class.kind === "gl" ? "GL-emulated" : "software";
+    return { name: "", reason: `only a ${kind} WebGPU adapter (${probe.facts.description})` };
   }
   await import("@tensorflow/tfjs-backend-webgpu");
-  return {
-    name: "webgpu",
-    reason: `adapter: ${desc}${info?.isFallbackAdapter ? " (software fallback)" : ""}`,
-  };
+  return { name: "webgpu", reason: `adapter: ${probe.label}` };
 }
 
 async function tryCuda(): Promise<BackendSelection> {

@@ -22,12 +22,19 @@ export interface Batch {
   readonly labels?: tf.Tensor;
 }
 
-/** An indexable set of samples the runner prepared. */
+/** An indexable set of samples the runner prepared (held in memory or read on demand from a cache). */
 export interface SampleSet {
   /** Number of samples. */
   readonly size: number;
   /** Builds a batch from sample indices. */
   batch(indices: readonly number[]): Batch;
+  /** For sets that read from disk: how many upcoming batches `prefetch` wants to hear of. */
+  readonly readAhead?: number;
+  /**
+   * Announces the next batches, in the order they will be asked for, so that a set that reads from disk can
+   * read them in the background (bounded). Never changes what `batch` returns.
+   */
+  prefetch?(upcoming: readonly (readonly number[])[]): void;
 }
 
 /** What a method trains on. */
@@ -54,20 +61,69 @@ export interface TrainContext {
   readonly noise?: NoiseSource;
   /** Reports steps, losses and ETA. */
   readonly progress: ProgressReporter;
-  /** Persists an intermediate state (the runner decides where). */
+  /**
+   * Persists a checkpoint (the runner decides where): the full training state, from which `resume` continues.
+   * Called every `checkpointSeconds` and once more when training stops on `signal`.
+   */
   readonly checkpoint: (state: MethodState) => Promise<void>;
-  /** Stops training early when aborted. */
+  /**
+   * Seconds between checkpoints, checked after each step (default {@linkcode DEFAULT_CHECKPOINT_SECONDS};
+   * 0: after every step). No checkpoint is written after the last step.
+   */
+  readonly checkpointSeconds?: number;
+  /**
+   * A checkpoint written by an interrupted training of the same method, config, data and seed: training
+   * continues from it and ends as an uninterrupted run would (bit-identical on the cpu backend). A checkpoint
+   * of anything else is refused.
+   */
+  readonly resume?: MethodState;
+  /**
+   * Stops training when aborted: the loop writes a checkpoint and throws `TrainingInterrupted`
+   * (core/training.ts), so that an interrupted run is never taken for a finished one.
+   */
   readonly signal?: AbortSignal;
+  /** Called after every step (for `train_log.csv`); keep it cheap. */
+  readonly onStep?: (record: StepRecord) => void;
+  /**
+   * A folder of this run (the runner's run directory) where a method that runs other programs keeps their
+   * logs; absent, such a method keeps them in a temporary folder. Pure tensor methods ignore it.
+   */
+  readonly workDir?: string;
+}
+
+/** Default seconds between training checkpoints: a kill loses at most this much training. */
+export const DEFAULT_CHECKPOINT_SECONDS = 180;
+
+/** What the training loop reports after each step. */
+export interface StepRecord {
+  /** Steps finished, 1-based (the last step of a run is its step count). */
+  readonly step: number;
+  /** The training loss of this step. */
+  readonly loss: number;
+  /** The learning rate this step used, where the method has one schedule. */
+  readonly lr?: number;
+  /** The validation loss, on the steps where it was computed. */
+  readonly validationLoss?: number;
 }
 
 /** A summary the method returns after training. */
 export interface TrainSummary {
-  /** Optimisation steps taken. */
+  /** Optimisation steps the model has been trained for (after a resume, those before it included). */
   readonly steps: number;
   /** The last training loss, where there is one. */
   readonly finalLoss?: number;
-  /** Loss on the validation set at the end, where computed. */
+  /** Validation loss of the weights training ends with (the best ones with `keepBest`), where computed. */
   readonly validationLoss?: number;
+  /** Validation-loss checks made (model selection; the one at the end included). */
+  readonly validations?: number;
+  /** The step whose weights had the lowest validation loss. */
+  readonly bestStep?: number;
+  /** That lowest validation loss. */
+  readonly bestValidationLoss?: number;
+  /** Whether training ended with the weights of `bestStep` (config `keepBest`) rather than the last. */
+  readonly keptBest?: boolean;
+  /** The step a resumed training continued from. */
+  readonly resumedFrom?: number;
 }
 
 /** A serialisable method state: named float tensors plus JSON. */
@@ -116,6 +172,22 @@ export interface MethodMeta {
    * trains once per family, training config, data, noise and seed, and reuses the saved state.
    */
   readonly sharedModel?: { readonly family: string; readonly trainingKeys: readonly string[] };
+  /**
+   * What one run of the method needs from a cluster node (the bench's Slurm executor requests it per
+   * cell; a grid can override it). Default: a GPU, and the cluster's default memory.
+   */
+  readonly resources?: MethodResources;
+}
+
+/** A run's needs from a cluster node. */
+export interface MethodResources {
+  /** Whether the method trains on a GPU (false: a CPU node does; default true). */
+  readonly gpu?: boolean;
+  /**
+   * Host memory for a run at the method's paper preset, GiB, including the training samples held in
+   * memory (about 16 GiB for BraTS 2021 at 128×128). Default: none asked (the cluster's default).
+   */
+  readonly memoryGiB?: number;
 }
 
 /** A registered method. */
@@ -131,4 +203,10 @@ export interface MethodDefinition<C = unknown> {
    * run's configured noise source, for methods whose inference draws noise too (diffusion models).
    */
   create(config: C, sampleShape: readonly number[], seed: number, noise?: NoiseSource): MethodInstance;
+  /**
+   * Files outside the project whose content is part of a cell's identity (an external method's programs):
+   * the runner hashes them, so editing one reruns the cells of `config`. Paths as the config gives them
+   * (relative ones against the working directory).
+   */
+  identityFiles?(config: C): readonly string[];
 }

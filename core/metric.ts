@@ -14,6 +14,8 @@ export interface ScoredBatch {
   readonly caseId: string;
   /** Spatial shape of the pixels, [D, H, W], for metrics that need neighbourhoods. */
   readonly shape: readonly [number, number, number];
+  /** The case's foreground (brain) mask, 0 or 1, same length, where the runner knows it. */
+  readonly foreground?: Uint8Array;
 }
 
 /** What a metric reports: its headline value and any extra figures (e.g. the chosen threshold). */
@@ -32,6 +34,13 @@ export interface MetricAccumulator {
    * only on accumulators that have it.
    */
   addHealthy?(scores: Float32Array): void;
+  /**
+   * The threshold this metric binarises test maps at (a voxel scoring above it is predicted anomalous), for
+   * metrics that fix it before the test set (e.g. on healthy validation scores): callable once every healthy
+   * score was added. The runner binarises each test case at it for its per-case results, so that they sum to
+   * the metric's own counts.
+   */
+  threshold?(): number;
   /** Adds one batch of pixels. */
   add(batch: ScoredBatch): void;
   /** Computes the metric over everything added. */

@@ -12,10 +12,14 @@
  */
 export * from "./backend.ts";
 export { setCpuThreads } from "./backends/mod.ts";
+export * from "./batch_stream.ts";
+export * from "./case_results.ts";
+export * from "./checkpoint.ts";
 export * from "./config.ts";
 export * from "./dataset.ts";
 export * from "./method.ts";
 export * from "./metric.ts";
+export * from "./model_selection.ts";
 export * from "./noise.ts";
 export * from "./nn/attention.ts";
 export * from "./nn/autoencoder.ts";
@@ -30,9 +34,11 @@ export * from "./ops/median_filter.ts";
 export * from "./ops/score_maps.ts";
 export * from "./optim/adam.ts";
 export * from "./optim/schedule.ts";
+export * from "./optim/state.ts";
 export * from "./progress.ts";
 export * from "./registry.ts";
 export * from "./rng.ts";
 export * from "./samples.ts";
+export * from "./streamed_samples.ts";
 export * from "./tf.ts";
 export * from "./training.ts";

@@ -10,6 +10,8 @@ import type { tf } from "./tf.ts";
 export interface NoiseSource {
   /** The registered id, e.g. "coarse". */
   readonly id: string;
+  /** The parsed config it was created with, for programs outside the framework that draw noise themselves. */
+  readonly config?: Readonly<Record<string, unknown>>;
   /**
    * Draws noise of `shape` ([B, H, W, C] or [B, D, H, W, C]); the same rng state gives the same tensor.
    * The caller owns (and disposes) the returned tensor. Applying it only inside the foreground is the

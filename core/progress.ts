@@ -25,21 +25,31 @@ export interface ProgressBarOptions {
   readonly inPlace?: boolean;
   /** Unit name shown with the rate, e.g. "it" or "slices". */
   readonly unit?: string;
-  /** Minimum milliseconds between redraws (plain mode prints at most every 10% or this interval ×20). */
+  /** Minimum milliseconds between redraws in place (default 200). */
   readonly intervalMs?: number;
+  /**
+   * Plain mode (a log file, a pipe): minimum milliseconds between lines besides the 10% marks (default
+   * 60 000), so that an hour's work writes about a line a minute and a short one a few lines.
+   */
+  readonly plainIntervalMs?: number;
+  /** The clock, in milliseconds (tests); default `performance.now`. */
+  readonly now?: () => number;
 }
 
 /**
- * A progress bar: `label [#####.....] 50/100 12.3 it/s ETA 0:04 loss=0.012`.
+ * A progress bar: `label [#####.....] 50/100 12.3 it/s ETA 0:04 loss=0.012` (or `label 7 cases 1.2 cases/s`
+ * when the total is not known). On a terminal it redraws one line in place; written to a file or a pipe it
+ * prints a line at the start, at each tenth of a known total, at most one a minute in between, and the final
+ * state at {@linkcode ProgressBar.finish}: a few lines, never one per unit.
  *
  * @example
  * ```ts
  * import { ProgressBar } from "./progress.ts";
  * const lines: string[] = [];
  * const bar = new ProgressBar("train", { write: (t) => lines.push(t), inPlace: false });
- * bar.update(10, 10, { loss: 0.5 });
+ * for (let i = 1; i <= 1000; i++) bar.update(i, 1000, { loss: 1 / i });
  * bar.finish();
- * console.assert(lines.join("").includes("10/10"));
+ * console.assert(lines.length === 11 && lines.at(-1)!.includes("1000/1000"));
  * ```
  */
 export class ProgressBar implements ProgressReporter {
@@ -48,10 +58,14 @@ export class ProgressBar implements ProgressReporter {
   readonly #inPlace: boolean;
   readonly #unit: string;
   readonly #intervalMs: number;
-  readonly #start = performance.now();
+  readonly #plainIntervalMs: number;
+  readonly #now: () => number;
+  readonly #start: number;
   #lastDraw = -Infinity;
   #lastTenth = -1;
-  #last = "";
+  #drawn = false;
+  /** The latest update not drawn yet, drawn by `finish`. */
+  #pending?: { done: number; total: number; info: Readonly<Record<string, number | string>> };
 
   /** Creates a bar labelled `label`. */
   constructor(label: string, options: ProgressBarOptions = {}) {
@@ -61,26 +75,43 @@ export class ProgressBar implements ProgressReporter {
     this.#inPlace = options.inPlace ?? Deno.stderr.isTerminal();
     this.#unit = options.unit ?? "it";
     this.#intervalMs = options.intervalMs ?? 200;
+    this.#plainIntervalMs = options.plainIntervalMs ?? 60_000;
+    this.#now = options.now ?? (() => performance.now());
+    this.#start = this.#now();
   }
 
-  /** Redraws if enough time passed (always on the last unit). */
+  /** Redraws if due (always at the last unit of a known total). */
   update(done: number, total: number, info: Readonly<Record<string, number | string>> = {}): void {
-    const now = performance.now();
-    const tenth = total > 0 ? Math.floor((10 * done) / total) : 0;
+    const now = this.#now();
+    const known = total > 0;
+    const tenth = known ? Math.floor((10 * Math.min(done, total)) / total) : 0;
     const due = this.#inPlace
       ? now - this.#lastDraw >= this.#intervalMs
-      : tenth !== this.#lastTenth || now - this.#lastDraw >= this.#intervalMs * 20;
-    if (!due && done < total) return;
-    this.#lastDraw = now;
-    this.#lastTenth = tenth;
-    this.#last = formatProgress(this.#label, done, total, (now - this.#start) / 1000, this.#unit, info);
-    this.#write(this.#inPlace ? `\r${this.#last}\x1b[K` : `${this.#last}\n`);
+      : (known && tenth !== this.#lastTenth) || now - this.#lastDraw >= this.#plainIntervalMs;
+    if (!due && !(known && done >= total)) {
+      this.#pending = { done, total, info };
+      return;
+    }
+    if (known) this.#lastTenth = tenth;
+    this.#draw(now, done, total, info);
   }
 
-  /** Ends the bar's line. */
+  /** Draws the final state if it was not drawn, and ends the bar's line. */
   finish(): void {
-    if (this.#inPlace && this.#last) this.#write("\n");
-    this.#last = "";
+    if (this.#pending) {
+      const { done, total, info } = this.#pending;
+      this.#draw(this.#now(), done, total, info);
+    }
+    if (this.#inPlace && this.#drawn) this.#write("\n");
+    this.#drawn = false;
+  }
+
+  #draw(now: number, done: number, total: number, info: Readonly<Record<string, number | string>>): void {
+    this.#lastDraw = now;
+    this.#pending = undefined;
+    this.#drawn = true;
+    const line = formatProgress(this.#label, done, total, (now - this.#start) / 1000, this.#unit, info);
+    this.#write(this.#inPlace ? `\r${line}\x1b[K` : `${line}\n`);
   }
 }
 

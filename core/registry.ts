@@ -36,16 +36,37 @@ export class UnknownPluginError extends Error {
   }
 }
 
+/**
+ * The module that called a register function: the first stack frame outside this file. A plugin's code
+ * identity starts there (bench cells hash that module's import closure), so a registration needs no extra
+ * field and cannot name the wrong folder.
+ */
+function callerModule(): string {
+  const frames = new Error().stack?.split("\n") ?? [];
+  for (const frame of frames) {
+    const m = frame.match(/(file:\/\/[^\s)]+?):\d+:\d+\)?\s*$/);
+    if (m && m[1] !== import.meta.url) return m[1]!;
+  }
+  throw new Error("registry: cannot tell which module registers this plugin (no file:// stack frame)");
+}
+
 class Registry<T extends { readonly id: string }> {
   readonly #items = new Map<string, T>();
+  readonly #sources = new Map<string, string>();
   constructor(readonly kind: PluginKind) {}
 
-  add(item: T): void {
+  add(item: T, source: string): void {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(item.id)) {
       throw new Error(`${this.kind} id '${item.id}' must be lower-case letters, digits and dashes`);
     }
     if (this.#items.has(item.id)) throw new Error(`${this.kind} '${item.id}' is already registered`);
     this.#items.set(item.id, item);
+    this.#sources.set(item.id, source);
+  }
+
+  source(id: string): string {
+    this.get(id);
+    return this.#sources.get(id)!;
   }
 
   get(id: string): T {
@@ -67,24 +88,24 @@ const presets = new Registry<Preset>("preset");
 
 /** Registers a method; throws on a duplicate or malformed id. */
 export function registerMethod<C>(def: MethodDefinition<C>): void {
-  methods.add(def as MethodDefinition<unknown>);
+  methods.add(def as MethodDefinition<unknown>, callerModule());
 }
 /** Registers a noise type; throws on a duplicate or malformed id. */
 export function registerNoise<C>(def: NoiseDefinition<C>): void {
-  noises.add(def as NoiseDefinition<unknown>);
+  noises.add(def as NoiseDefinition<unknown>, callerModule());
 }
 /** Registers a dataset; throws on a duplicate or malformed id. */
 export function registerDataset<C>(def: DatasetDefinition<C>): void {
-  datasets.add(def as DatasetDefinition<unknown>);
+  datasets.add(def as DatasetDefinition<unknown>, callerModule());
 }
 /** Registers a metric; throws on a duplicate or malformed id. */
 export function registerMetric(def: MetricDefinition): void {
-  metrics.add(def);
+  metrics.add(def, callerModule());
 }
 
 /** Registers a method preset; throws on a duplicate or malformed id. */
 export function registerPreset(preset: Preset): void {
-  presets.add(preset);
+  presets.add(preset, callerModule());
 }
 
 /** The method registered as `id`, or an {@linkcode UnknownPluginError}. */
@@ -129,4 +150,21 @@ export function listDatasets(): DatasetDefinition<unknown>[] {
 /** All registered metrics, sorted by id. */
 export function listMetrics(): MetricDefinition[] {
   return metrics.list();
+}
+
+/**
+ * The module (file URL) that registered plugin `id` of `kind`: where its code identity starts.
+ *
+ * @example
+ * ```ts
+ * import { pluginSource, registerMetric } from "./registry.ts";
+ * registerMetric({ id: "example-source", label: "x", description: "x", higherIsBetter: true, create: () => {
+ *   throw new Error("unused");
+ * } });
+ * console.assert(pluginSource("metric", "example-source") === import.meta.url);
+ * ```
+ */
+export function pluginSource(kind: Exclude<PluginKind, "preset">, id: string): string {
+  const registry = { method: methods, noise: noises, dataset: datasets, metric: metrics }[kind];
+  return registry.source(id);
 }

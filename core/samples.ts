@@ -1,10 +1,54 @@
 /**
- * Turning cases into samples: every slice of every case (2D) or every case (3D), batched into tensors.
+ * Turning cases into samples: every slice of every case (2D) or every case (3D), batched into tensors. A
+ * dataset with a preprocessing cache is streamed from it (core/streamed_samples.ts); one without (generated
+ * data, no cache folder) is collected into memory. Generated data stays in memory on purpose: its size is set
+ * by its config (phantom2d's default train split is 25 MiB), and generating a subject on demand would redo
+ * its anatomy, contrast and noise every epoch, many times the cost of keeping it.
  * @module
  */
-import type { Case, Dims } from "./dataset.ts";
+import type { AnySplit, Case, Dataset, Dims } from "./dataset.ts";
 import type { Batch, SampleSet } from "./method.ts";
+import { indexStoredSamples } from "./streamed_samples.ts";
 import { tf } from "./tf.ts";
+
+/** Which samples of a split to take, and how errors name it. */
+export interface SampleOptions {
+  /** 2D: drop slices with any label pixel (the paper trains on tumour-free slices). */
+  readonly healthyOnly?: boolean;
+  /** Give batches the ground-truth `labels` (all zero for cases without a label). */
+  readonly withLabels?: boolean;
+  /** Names the split in errors, e.g. "dataset 'brats', train split". */
+  readonly what?: string;
+}
+
+/** A split's samples as the runner hands them to a method. */
+export interface LoadedSamples extends SampleSet {
+  /** Shape of one sample: [H, W, C] or [D, H, W, C]. */
+  readonly sampleShape: readonly number[];
+  /** Releases what the set holds open (streamed sets: the read-ahead thread). */
+  close?(): void;
+}
+
+/**
+ * The samples of a split: streamed from the dataset's cache where it keeps one (memory independent of the
+ * number of cases, batches identical to the in-memory ones), else collected into memory.
+ *
+ * @example
+ * ```ts ignore
+ * const train = await openSamples(dataset, "train", { healthyOnly: true, what: "train split" });
+ * const b = train.batch([0, 1]); // the receiver disposes b's tensors
+ * ```
+ */
+export async function openSamples(
+  dataset: Dataset,
+  split: AnySplit,
+  options: SampleOptions = {},
+): Promise<LoadedSamples> {
+  const stored = dataset.stored?.(split);
+  return stored
+    ? await indexStoredSamples(stored, dataset.dims, options)
+    : await collectSamples(dataset.cases(split), dataset.dims, options);
+}
 
 /** Samples held in memory as one contiguous array per field. */
 export class InMemorySamples implements SampleSet {
@@ -65,12 +109,12 @@ export function sampleShapeOf(c: Case, dims: Dims): number[] {
 
 /**
  * Collects cases into samples. For 2D, `healthyOnly` drops slices with any label pixel (the paper trains on
- * tumour-free slices).
+ * tumour-free slices). `what` names the cases in errors (e.g. "dataset 'brats', train split").
  */
 export async function collectSamples(
   cases: AsyncIterable<Case>,
   dims: Dims,
-  { healthyOnly = false, withLabels = false } = {},
+  { healthyOnly = false, withLabels = false, what = "the split" }: SampleOptions = {},
 ): Promise<InMemorySamples> {
   const imgs: Float32Array[] = [];
   const fgs: Float32Array[] = [];
@@ -79,7 +123,7 @@ export async function collectSamples(
   for await (const c of cases) {
     const s = sampleShapeOf(c, dims);
     if (shape && s.join() !== shape.join()) {
-      throw new Error(`case ${c.id} has sample shape [${s}], others have [${shape}]`);
+      throw new Error(`${what}: case ${c.id} has sample shape [${s}], others have [${shape}]`);
     }
     shape = s;
     const units = dims === 2 ? c.shape[0] : 1;
@@ -93,7 +137,10 @@ export async function collectSamples(
       if (withLabels) labs.push(lab ? Float32Array.from(lab) : new Float32Array(perMask));
     }
   }
-  if (!shape || imgs.length === 0) throw new Error("no samples: the split is empty");
+  if (!shape) throw new Error(`${what} has no cases`);
+  if (imgs.length === 0) {
+    throw new Error(`${what} has no ${healthyOnly ? "lesion-free " : ""}samples (${dims}D)`);
+  }
   return new InMemorySamples(shape, concat(imgs), concat(fgs), withLabels ? concat(labs) : undefined);
 }
 

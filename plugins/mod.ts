@@ -3,9 +3,11 @@
  * `plugins/mod_test.ts` checks this list against the folders.
  * @module
  */
+import "./bids/mod.ts";
 import "./brats/mod.ts";
 import "./dae/mod.ts";
 import "./diffusion/mod.ts";
+import "./external/mod.ts";
 import "./fanogan/mod.ts";
 import "./folder/mod.ts";
 import "./headct/mod.ts";

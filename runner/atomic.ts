@@ -12,7 +12,9 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     await Deno.rename(tmp, path);
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
-    throw new Error(`could not write ${path}: ${e instanceof Error ? e.message : e}`);
+    // Deno appends the syscall and the temporary path ("…: writefile '/x.tmp-1234'"): the path named is enough.
+    const why = (e instanceof Error ? e.message : String(e)).replace(/: \w+ '[^']*'$/, "");
+    throw new Error(`could not write ${path}: ${why}`);
   }
 }
 

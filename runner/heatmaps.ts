@@ -1,5 +1,6 @@
 /**
- * Outputs of a scored case: heatmap pictures (one row per slice that holds foreground: input | score | truth)
+ * Outputs of a scored case: heatmap pictures (one row per slice that holds foreground: input | restoration,
+ * for methods that restore | score with its colour bar | truth, for cases that have one)
  * and the score map as NIfTI on the case's world grid, so it opens aligned with the input volume in a viewer.
  * @module
  */
@@ -14,11 +15,15 @@ function fileStem(c: Case): string {
   return c.id.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
-/** Writes `<dir>/<case-id>.png` for a case and its score map [D, H, W]; at most `maxSlices` rows. */
+/**
+ * Writes `<dir>/<case-id>.png` for a case, its score map [D, H, W] and, for methods that restore, its
+ * restoration [D, H, W, C]; at most `maxSlices` rows.
+ */
 export async function writeHeatmaps(
   dir: string,
   c: Case,
   scores: Float32Array,
+  reconstruction?: Float32Array,
   maxSlices = 48,
 ): Promise<void> {
   const [d, h, w, ch] = c.shape;
@@ -28,21 +33,26 @@ export async function writeHeatmaps(
   for (let z = 0; z < d; z += step) {
     const fg = c.foreground.subarray(z * plane, (z + 1) * plane);
     if (!fg.some((v) => v > 0)) continue;
-    const image = new Float32Array(plane);
-    for (let i = 0; i < plane; i++) image[i] = c.image[(z * plane + i) * ch]!;
+    const firstChannel = (src: Float32Array) => {
+      const out = new Float32Array(plane);
+      for (let i = 0; i < plane; i++) out[i] = src[(z * plane + i) * ch]!;
+      return out;
+    };
+    const image = firstChannel(c.image);
     rows.push({
       caseId: c.id,
       slice: z,
       height: h,
       width: w,
       image,
+      ...(reconstruction ? { reconstruction: firstChannel(reconstruction) } : {}),
       score: scores.slice(z * plane, (z + 1) * plane),
       label: c.label
         ? Float32Array.from(c.label.subarray(z * plane, (z + 1) * plane))
         : new Float32Array(plane),
     });
   }
-  const { width, height, rgb } = renderExamples(rows);
+  const { width, height, rgb } = renderExamples(rows, { truth: c.label !== undefined });
   await writeFileAtomic(`${dir}/${fileStem(c)}.png`, encodePng(rgb, width, height, 3));
 }
 

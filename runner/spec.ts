@@ -20,6 +20,28 @@ import {
 
 const configObject = v.optional(v.record(v.string(), v.unknown()), {});
 
+/**
+ * The metrics every run computes unless told otherwise: the paper's pixel-level AUPRC and Dice-max, Dice at
+ * a threshold chosen on healthy validation data, pixel AUROC, and case-level detection (defined where the
+ * test split has healthy and abnormal cases).
+ */
+export const DEFAULT_METRICS = [
+  "auprc",
+  "dice-max",
+  "dice-fpr1",
+  "auroc",
+  "case-auroc",
+  "case-auprc",
+] as const;
+
+/** A seed: an integer in [0, 2^32), the range the generator distinguishes (larger seeds would alias). */
+export const seedSchema = v.pipe(
+  v.number(),
+  v.integer("must be an integer"),
+  v.minValue(0, "must be ≥ 0"),
+  v.maxValue(2 ** 32 - 1, "must be < 2^32 (4294967296): larger seeds give the same model as seed mod 2^32"),
+);
+
 /** Schema of a run specification (CLI flags and bench grids both produce one). */
 export const runSpecSchema = v.strictObject({
   /** Dataset id, e.g. "phantom2d". */
@@ -38,12 +60,12 @@ export const runSpecSchema = v.strictObject({
   noise: v.optional(v.string()),
   /** Noise config overrides. */
   noiseConfig: configObject,
-  /** Seed of the model initialisation, batches and noise. */
-  seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+  /** Seed of the model initialisation, batches and noise: an integer in [0, 2^32) (the generator's range). */
+  seed: v.optional(seedSchema, 0),
   /** tfjs backend. */
   backend: v.optional(v.picklist(BACKEND_CHOICES), "auto"),
   /** Metric ids to compute on the test split. */
-  metrics: v.optional(v.array(v.string()), ["auprc", "dice-max", "dice-fpr1", "auroc"]),
+  metrics: v.optional(v.array(v.string()), [...DEFAULT_METRICS]),
 });
 
 /** A run specification. */

@@ -28,6 +28,6 @@ Deno.test("corrupt state files are refused with the file named", async () => {
   assert.throws(() => decodeState(garbage, "z.state"), /z\.state: not a valid state file/);
   await assert.rejects(
     () => readState("/nonexistent/m.state"),
-    /cannot read model state \/nonexistent\/m\.state/,
+    /\/nonexistent\/m\.state: file not found/,
   );
 });

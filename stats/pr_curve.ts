@@ -133,22 +133,25 @@ export function curveArea(curve: Pick<PrCurve, "recall" | "precision">): number 
 
 /**
  * Vertical average of curves: at `levels` recall values evenly spaced on [0, 1], the mean over curves of the
- * precision of each curve's first point reaching that recall.
+ * precision of each curve's first point reaching that recall, and the range over curves (`lo`, `hi`).
  */
 export function meanPrCurve(
   curves: readonly Pick<PrCurve, "recall" | "precision">[],
   levels = 101,
-): { recall: number[]; precision: number[] } {
+): { recall: number[]; precision: number[]; lo: number[]; hi: number[] } {
   if (curves.length === 0) throw new Error("mean PR curve: no curves");
   const recall = Array.from({ length: levels }, (_, k) => k / (levels - 1));
-  const precision = recall.map((r) => {
-    let sum = 0;
-    for (const c of curves) {
+  const at = recall.map((r) =>
+    curves.map((c) => {
       let i = c.recall.findIndex((x) => x >= r - 1e-12);
       if (i < 0) i = c.recall.length - 1;
-      sum += c.precision[i]!;
-    }
-    return sum / curves.length;
-  });
-  return { recall, precision };
+      return c.precision[i]!;
+    })
+  );
+  return {
+    recall,
+    precision: at.map((p) => p.reduce((a, b) => a + b, 0) / p.length),
+    lo: at.map((p) => Math.min(...p)),
+    hi: at.map((p) => Math.max(...p)),
+  };
 }

@@ -74,5 +74,11 @@ Deno.test("mean PR curve: precision at each recall level averaged over curves", 
   assert.deepEqual(m.recall, [0, 0.25, 0.5, 0.75, 1]);
   // r=0: 1 and .8; r=.25: 1 and .8; r=.5: 1 and .4; r=.75: .5 and .4; r=1: .5 and .4
   m.precision.forEach((p, i) => near(p, [0.9, 0.9, 0.7, 0.45, 0.45][i]!));
+  assert.deepEqual(
+    m.lo,
+    [0.8, 0.8, 0.4, 0.4, 0.4],
+    "the band's lower edge: the smallest precision over curves",
+  );
+  assert.deepEqual(m.hi, [1, 1, 1, 0.5, 0.5]);
   assert.throws(() => meanPrCurve([]), /no curves/);
 });

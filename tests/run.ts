@@ -3,6 +3,14 @@
  * Extra arguments go to `deno test` (e.g. a path or `--filter`).
  * @module
  */
+const USAGE = `deno task test [PATH ...] [deno test options]
+  Runs every test (or those under PATH, or those a --filter matches) and ends with "N passed, M failed".
+  One plugin's contract tests: deno task test tests/contract/method_contract_test.ts --filter "contract: dae ("
+  The options are deno test's (deno test --help).`;
+if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
 const args = ["test", "-A", "--no-check=remote", ...Deno.args];
 // Plain output keeps the summary line parseable.
 const child = new Deno.Command(Deno.execPath(), {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import "../../plugins/metrics/mod.ts";
 import { leaderboardHtml } from "./html.ts";
-import { LABELS, syntheticRows } from "./test_rows.ts";
+import { LABELS, syntheticRows, UNFINISHED } from "./test_rows.ts";
 
 const page = (rows = syntheticRows()) =>
   leaderboardHtml({
@@ -66,7 +66,12 @@ Deno.test("html: PR curves for rows that have them, a note for those that do not
   assert.equal(html.match(/<svg class="pr"/g)!.length, 1);
   assert.equal(html.match(/<polyline/g)!.length, 2); // best and middle; the old row has none
   assert.match(html, /No PR curve recorded[^<]*: &lt;script&gt;alert\(1\)&lt;\/script&gt;\./);
-  assert.match(html, /DAE · Gaussian σ=0\.2 \(2 seeds\)/);
+  assert.match(html, /DAE · Gaussian σ=0\.2 — AUPRC 0\.450 ± 0\.071 \(2 seeds\)/);
+  assert.equal(
+    html.match(/<polygon fill="#[0-9a-f]{6}" fill-opacity="0\.15"/g)!.length,
+    2,
+    "a band per row of 2 seeds",
+  );
   // Only old rows: no chart at all, and no paired statistics.
   const old = page(syntheticRows().map((r) => ({ ...r, prCurve: undefined, perCaseAp: undefined })));
   assert.ok(!old.includes("<svg"));
@@ -87,11 +92,84 @@ Deno.test("html: paired table, examples and metadata", () => {
   assert.equal(html.match(/No examples\.png for this cell/g)!.length, 2);
   assert.match(html, /<dt>Code version<\/dt><dd><code>c0de<\/code><\/dd>/);
   assert.match(html, /deno 2\.9\.6; tfjs 4\.22\.0/);
-  assert.match(html, /phantom2d <code>abcdef0123456789abcdef<\/code>/);
+  assert.match(html, /phantom2d: identity <code>abcdef0123456789abcdef<\/code>/);
+  assert.match(html, /6 of 6 cells finished/);
+});
+
+Deno.test("html: failed cells with their reasons, stale counts, provenance with the rerun command", () => {
+  const rows = syntheticRows().map((r) => ({
+    ...r,
+    dataIdentity: "d47a",
+    rerun: `deno task train --from results/t/runs/${r.cellId}/run.json`,
+    config: { method: r.method, seed: r.seed },
+  }));
+  const html = leaderboardHtml({
+    title: "t",
+    grid: "t",
+    description: "",
+    rows,
+    accounting: {
+      unfinished: [
+        {
+          ...UNFINISHED,
+          cellId: "u1",
+          seed: 2,
+          state: "failed",
+          error: "dataset 'x' has <no> labelled split",
+          record: "cells/u1.failed.json",
+        },
+        { ...UNFINISHED, cellId: "u2", seed: 3, state: "pending" },
+      ],
+      stale: [{ ...rows[0]!, cellId: "old1" }],
+    },
+    metricIds: ["auprc"],
+    generated: "2026-01-01T00:00:00Z",
+  });
+  assert.match(
+    html,
+    /<p class="counts warn">6 of 8 cells finished, 1 failed, 1 not run yet; 1 stale result left out/,
+  );
+  assert.match(html, /<h3>Failed cells<\/h3>/);
+  assert.match(
+    html,
+    /seed 2: <span class="error">dataset &#39;x&#39; has &lt;no&gt; labelled split<\/span> <code>cells\/u1\.failed\.json<\/code>/,
+  );
+  // The row whose every cell failed or was not run is still a row of the table, ranked last.
+  const table = bodyRows(html, "leaderboard");
+  assert.equal(table.length, 4);
+  assert.equal(table[3]![1]![1], "U-Net");
+  assert.equal(table[3]![4]![1], "none (2 failed) (3 not run)");
+  assert.match(
+    html,
+    /<li>seed 0: <code>deno task train --from results\/t\/runs\/best-s0\/run\.json<\/code><\/li>/,
+  );
+  assert.ok(!html.includes('svg class="pr loss"'), "no loss chart without training logs");
+  assert.match(html, /<pre class="config">\{\n {2}&quot;method&quot;: &quot;dae&quot;/);
 });
 
 Deno.test("html: an empty result set still makes a page", () => {
   const html = page([]);
   assert.match(html, /No finished cells yet/);
   assert.ok(html.trimEnd().endsWith("</html>"));
+});
+
+Deno.test("html: each row shows its seeds' loss curves and says whether validation loss flattened", () => {
+  const log = (flat: boolean) =>
+    Array.from({ length: 100 }, (_, i) => ({
+      step: i + 1,
+      loss: 1 / (i + 1),
+      seconds: i,
+      ...((i + 1) % 10 === 0 ? { validationLoss: flat ? 0.2 : 1 / (i + 1) } : {}),
+    }));
+  const html = leaderboardHtml({
+    title: "t",
+    grid: "t",
+    description: "",
+    rows: syntheticRows(),
+    metricIds: ["auprc"],
+    trainLogs: { "best-s0": log(true), "best-s1": log(false) },
+    generated: "2026-01-01T00:00:00Z",
+  });
+  assert.equal(html.match(/<svg class="pr loss"/g)!.length, 1);
+  assert.match(html, /within 5% of its final value: seed 0: flat; seed 1: still moving\./);
 });

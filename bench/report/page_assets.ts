@@ -18,6 +18,12 @@ h3 { font-size: 14px; margin: 22px 0 8px; color: var(--muted); text-transform: u
 p { margin: 6px 0; }
 .lead { color: var(--muted); margin-bottom: 14px; }
 .hash { color: var(--muted); font-size: 13px; }
+.counts { font-size: 13px; }
+.counts.warn { color: #9a4b00; font-weight: 500; }
+ul.failures { font-size: 13px; padding-left: 20px; }
+.error { color: #a12a2a; }
+pre.config { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #f6f8fa;
+  padding: 8px 10px; border-radius: 4px; overflow-x: auto; }
 code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #f1f3f5;
   padding: 1px 4px; border-radius: 3px; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 3px 16px; margin: 12px 0 0;

@@ -15,15 +15,19 @@ export const PAIRED_METRIC = "per-case AP";
 export const PAIRED_RESAMPLES = 10000;
 
 /** What the paired statistics are, for the leaderboard's text. */
-export const PAIRED_EXPLANATION = "Paired comparison with the best row (by the first metric), over test " +
-  "cases (patients): per-case AP is the average precision of one case's pixels (cases without lesion are " +
-  "left out), averaged over a row's seeds; only cases present in both rows are paired. Δ = best − row " +
-  `(positive: the best row is better on that case); 95% CI: paired percentile bootstrap of mean Δ over cases ` +
+export const PAIRED_EXPLANATION = "Paired comparison with a reference row (the grid's `compare` rows, else " +
+  "the best row by the first metric), over test cases (patients): per-case AP is the average precision of " +
+  "one case's pixels (cases without lesion are left out), averaged over a row's seeds; only cases present in " +
+  "both rows are paired. Δ = reference − row (positive: the reference is better on that case); 95% CI: " +
+  `paired percentile bootstrap of mean Δ over cases ` +
   `(${
     PAIRED_RESAMPLES.toLocaleString("en")
   } resamples, seed 0); p: two-sided Wilcoxon signed-rank test of Δ ` +
   "(exact for up to 25 cases without ties, else the normal approximation). No correction for multiple " +
-  "comparisons.";
+  "comparisons. The two can disagree: the CI is about the mean Δ, which a few cases with large differences " +
+  "can move, while the Wilcoxon test is about the ranks of Δ (whether one row is better on most cases). A CI " +
+  "excluding 0 with p ≥ 0.05 (or the reverse) is borderline evidence: report both, and look at the per-case " +
+  "values before concluding.";
 
 /** The comparison of one row with the best row of its table. */
 export interface PairedResult {
@@ -56,16 +60,44 @@ export function perCaseMeans(runs: readonly ResultRow[]): Map<string, number> {
   return new Map([...sums].map(([id, s]) => [id, s.sum / s.n]));
 }
 
+/** A reference row and its comparison with each other row of a table. */
+export interface PairedSection {
+  /** The reference row. */
+  readonly reference: LeaderboardRow;
+  /** Whether the reference was named by the grid (else it is the best row). */
+  readonly named: boolean;
+  /** One comparison per other row with results. */
+  readonly results: readonly PairedResult[];
+}
+
 /**
- * Compares the table's first (best) row with each other row; empty when the table has one row or its best
- * row has no per-case values (rows written before they were recorded).
+ * The paired sections of a table: one per `references` row present in it (by method and noise label), else
+ * one against the best row. Rows without per-case values (older results) give no section.
  */
-export function pairedWithBest(table: LeaderboardTable): PairedResult[] {
-  const [best, ...others] = table.rows;
-  if (!best) return [];
+export function pairedSections(
+  table: LeaderboardTable,
+  references: readonly { method: string; noise: string }[] = [],
+): PairedSection[] {
+  const named = references.flatMap((ref) =>
+    table.rows.filter((r) => r.methodLabel === ref.method && r.noiseLabel === ref.noise && r.runs.length)
+  );
+  const refs = named.length ? named : table.rows.slice(0, 1);
+  return refs.flatMap((reference) => {
+    const results = pairedWith(table, reference);
+    return results.length ? [{ reference, named: named.length > 0, results }] : [];
+  });
+}
+
+/**
+ * Compares `best` (a reference row of the table) with each other row that has results; empty when the
+ * reference has no per-case values (rows written before they were recorded).
+ */
+export function pairedWith(table: LeaderboardTable, best: LeaderboardRow): PairedResult[] {
+  const others = table.rows.filter((r) => r !== best);
   const bestCases = perCaseMeans(best.runs);
   if (bestCases.size === 0) return [];
-  return others.map((row) => {
+  // Rows whose every cell failed have nothing to pair.
+  return others.filter((row) => row.runs.length > 0).map((row) => {
     const cases = perCaseMeans(row.runs);
     const ids = [...bestCases.keys()].filter((id) => cases.has(id)).sort();
     if (ids.length === 0) return { row, cases: 0, meanDifference: NaN, lo: NaN, hi: NaN, p: NaN };

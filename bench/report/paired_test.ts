@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import "../../plugins/metrics/mod.ts";
-import { formatP, pairedWithBest, perCaseMeans } from "./paired.ts";
+import { formatP, pairedSections, pairedWith, perCaseMeans } from "./paired.ts";
 import { leaderboardTables } from "./tables.ts";
-import { syntheticRows } from "./test_rows.ts";
+import { LABELS, syntheticRows } from "./test_rows.ts";
 
 Deno.test("per-case AP is averaged over a row's seeds", () => {
   const [table] = leaderboardTables(syntheticRows(), ["auprc"]);
@@ -15,7 +15,7 @@ Deno.test("per-case AP is averaged over a row's seeds", () => {
 Deno.test("paired with best: hand-derivable Δ, CI and Wilcoxon p; rows without per-case values", () => {
   const [table] = leaderboardTables(syntheticRows(), ["auprc"]);
   assert.deepEqual(table!.rows.map((r) => r.runs[0]!.cellId), ["best-s0", "middle-s0", "old-s0"]);
-  const [middle, old] = pairedWithBest(table!);
+  const [middle, old] = pairedWith(table!, table!.rows[0]!);
   // Cases a…e (f is not in the middle row), Δ = 0.4 … 0.2: mean 0.3, a bootstrap CI inside [0.2, 0.4];
   // exact Wilcoxon with 5 distinct positive differences: p = 2/32.
   assert.equal(middle!.cases, 5);
@@ -32,5 +32,23 @@ Deno.test("paired with best: hand-derivable Δ, CI and Wilcoxon p; rows without 
 Deno.test("paired with best: nothing when the best row has no per-case values", () => {
   const rows = syntheticRows().map((r) => ({ ...r, perCaseAp: undefined }));
   const [table] = leaderboardTables(rows, ["auprc"]);
-  assert.deepEqual(pairedWithBest(table!), []);
+  assert.deepEqual(pairedWith(table!, table!.rows[0]!), []);
+});
+
+Deno.test("paired sections: the grid's reference rows, else the best row", () => {
+  const [table] = leaderboardTables(syntheticRows(), ["auprc"]);
+  const best = pairedSections(table!);
+  assert.equal(best.length, 1);
+  assert.equal(best[0]!.named, false);
+  assert.equal(best[0]!.reference.noiseLabel, LABELS.best.noise);
+  const named = pairedSections(table!, [{ method: "DAE", noise: LABELS.middle.noise }, {
+    method: "x",
+    noise: "-",
+  }]);
+  assert.equal(named.length, 1);
+  assert.equal(named[0]!.named, true);
+  assert.equal(named[0]!.reference.noiseLabel, LABELS.middle.noise);
+  // Against the middle row the best row is 0.3 better per case: Δ = reference − row = −0.3.
+  const vsBest = named[0]!.results.find((r) => r.row.noiseLabel === LABELS.best.noise)!;
+  assert.ok(Math.abs(vsBest.meanDifference + 0.3) < 1e-12);
 });

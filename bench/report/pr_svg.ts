@@ -14,6 +14,8 @@ export interface PrSeries {
   readonly recall: readonly number[];
   /** Precision values on [0, 1], same length. */
   readonly precision: readonly number[];
+  /** A band around the curve (e.g. the range over seeds): lower and upper precision at each recall. */
+  readonly band?: { readonly lo: readonly number[]; readonly hi: readonly number[] };
 }
 
 /** A categorical palette that stays readable on white (Tableau 10). */
@@ -39,7 +41,7 @@ export const PALETTE = [
  * const svg = prCurvesSvg([{ label: "DAE", color: "#4e79a7", recall: [0, 1], precision: [1, 0.1] }]);
  * ```
  */
-export function prCurvesSvg(series: readonly PrSeries[], width = 360, height = 300): string {
+export function prCurvesSvg(series: readonly PrSeries[], width = 440, height = 300): string {
   const m = { left: 44, right: 12, top: 10, bottom: 38 };
   const legendLine = 18;
   const totalHeight = height + series.length * legendLine + 6;
@@ -71,6 +73,17 @@ export function prCurvesSvg(series: readonly PrSeries[], width = 360, height = 3
       y(0.5)
     }) rotate(-90)" text-anchor="middle">precision</text>`,
   );
+  // Bands first, under every line.
+  for (const s of series) {
+    if (!s.band) continue;
+    const upper = s.recall.map((r, k) => `${x(r)},${y(s.band!.hi[k]!)}`);
+    const lower = s.recall.map((r, k) => `${x(r)},${y(s.band!.lo[k]!)}`).reverse();
+    parts.push(
+      `<polygon fill="${s.color}" fill-opacity="0.15" stroke="none" points="${
+        [...upper, ...lower].join(" ")
+      }"/>`,
+    );
+  }
   series.forEach((s, i) => {
     const points = s.recall.map((r, k) => `${x(r)},${y(s.precision[k]!)}`).join(" ");
     const label = escapeHtml(s.label);

@@ -4,6 +4,7 @@
  * @module
  */
 import type { ResultRow } from "../leaderboard.ts";
+import type { UnfinishedCell } from "./tables.ts";
 
 /** Labels of the rows, best AUPRC first. */
 export const LABELS = {
@@ -76,3 +77,11 @@ export function syntheticRows(): ResultRow[] {
     row("old", 1, 0.2, {}),
   ];
 }
+
+/** A planned cell of a fourth row ("U-Net") on the rows' data, without a result; set seed, state, id. */
+export const UNFINISHED: Omit<UnfinishedCell, "cellId" | "seed" | "state"> = {
+  dataset: "phantom2d",
+  dataIdentity: "d47a",
+  methodLabel: "U-Net",
+  noiseLabel: "-",
+};

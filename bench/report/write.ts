@@ -8,24 +8,76 @@ import { loadDataset, versions } from "../../runner/run.ts";
 import { resolveRun } from "../../runner/spec.ts";
 import { expandGrid, type Grid } from "../grid.ts";
 import type { ResultRow } from "../leaderboard.ts";
+import { readTrainLog, type TrainLogRecord } from "../../runner/train_log.ts";
+import { decodeExamples, type Example, renderExamples } from "../../runner/examples.ts";
+import { encodePng } from "../../core/png.ts";
+import { quantileSorted } from "../../stats/mod.ts";
 import { leaderboardHtml, type NoiseSample } from "./html.ts";
 import { drawNoiseSamples, pngDataUri } from "./noise_samples.ts";
-import { leaderboardTables } from "./tables.ts";
+import { type CellAccounting, leaderboardTables } from "./tables.ts";
 
-/** Example pictures (`runs/<cell-id>/examples.png`) of each row's lowest seed, as data: URIs. */
-async function readExamples(dir: string, rows: readonly ResultRow[], metricIds: readonly string[]) {
+/** The score at the top of a table's colour map: the largest row's 99th percentile of non-zero scores. */
+export function tableScoreMax(rows: readonly (readonly Example[])[]): number {
+  let top = 0;
+  for (const examples of rows) {
+    const values = Float32Array.from(examples.flatMap((e) => [...e.score].filter((v) => v !== 0))).sort();
+    if (values.length) top = Math.max(top, quantileSorted(values, 0.99));
+  }
+  return top;
+}
+
+/**
+ * Example pictures of each row's lowest seed, as data: URIs: redrawn from `examples.json` with one colour
+ * scale per table (returned by data identity) so that rows can be compared; `examples.png` where a run has
+ * no JSON (older runs).
+ */
+async function readExamples(
+  dir: string,
+  rows: readonly ResultRow[],
+  metricIds: readonly string[],
+): Promise<{ examples: Record<string, string>; scales: Record<string, number> }> {
   const examples: Record<string, string> = {};
+  const scales: Record<string, number> = {};
   for (const table of leaderboardTables(rows, metricIds)) {
+    const data = new Map<string, Example[]>();
     for (const row of table.rows) {
+      if (row.runs.length === 0) continue;
       const id = row.runs[0]!.cellId;
+      const base = `${dir}/runs/${id}/examples`;
       try {
-        examples[id] = pngDataUri(await Deno.readFile(`${dir}/runs/${id}/examples.png`));
+        data.set(id, decodeExamples(await Deno.readTextFile(`${base}.json`), `${base}.json`));
       } catch (e) {
         if (!(e instanceof Deno.errors.NotFound)) throw e;
+        try {
+          examples[id] = pngDataUri(await Deno.readFile(`${base}.png`));
+        } catch (e2) {
+          if (!(e2 instanceof Deno.errors.NotFound)) throw e2;
+        }
       }
     }
+    if (data.size === 0) continue;
+    const scoreMax = tableScoreMax([...data.values()]);
+    scales[table.dataIdentity] = scoreMax;
+    for (const [id, list] of data) {
+      const { width, height, rgb } = renderExamples(list, { scoreMax });
+      examples[id] = pngDataUri(encodePng(rgb, width, height, 3));
+    }
   }
-  return examples;
+  return { examples, scales };
+}
+
+/** Every finished cell's `train_log.csv` (cells without one are left out). */
+async function readTrainLogs(dir: string, rows: readonly ResultRow[]) {
+  const logs: Record<string, TrainLogRecord[]> = {};
+  for (const r of rows) {
+    try {
+      const log = await readTrainLog(`${dir}/runs/${r.cellId}/train_log.csv`);
+      if (log.length) logs[r.cellId] = log;
+    } catch (e) {
+      console.error(`warning: ${e instanceof Error ? e.message : e}; no loss curve for this cell`);
+    }
+  }
+  return logs;
 }
 
 /** Noise pictures on the middle slice of the first dataset's first validation (healthy) case. */
@@ -50,6 +102,7 @@ export async function writeLeaderboardHtml(
   dir: string,
   grid: Grid,
   rows: readonly ResultRow[],
+  accounting?: CellAccounting,
 ): Promise<string> {
   let noise: { samples: NoiseSample[]; note: string };
   try {
@@ -66,8 +119,15 @@ export async function writeLeaderboardHtml(
     grid: grid.name,
     description: grid.description,
     rows,
+    ...(accounting ? { accounting } : {}),
+    compare: grid.compare,
     metricIds: grid.metrics,
-    examples: await readExamples(dir, rows, grid.metrics),
+    strata: grid.strata,
+    ...(await readExamples(dir, rows, grid.metrics).then(({ examples, scales }) => ({
+      examples,
+      exampleScales: scales,
+    }))),
+    trainLogs: await readTrainLogs(dir, rows),
     noiseSamples: noise.samples,
     noiseSampleNote: noise.note,
     reportVersions: versions(),

@@ -1,41 +1,61 @@
 /**
- * Cache keys: SHA-256 of the source files' identity (relative path, size, mtime) and every preprocessing
- * parameter. The same key is the dataset's `preprocessingHash`.
+ * Cache keys: SHA-256 over the source files' content (relative path, size and SHA-256 of the bytes), every
+ * preprocessing parameter and the preprocessing code's version. The same key is the dataset's
+ * `preprocessingHash`. See README.md for why content is hashed on every load and what that costs.
  * @module
  */
+import { createHash } from "node:crypto";
 import { relative, resolve } from "node:path";
+import { statRegularFile } from "../files.ts";
 
 /** Identity of one source file. */
 export interface FileFingerprint {
-  /** Path relative to the data root (so a moved folder with the same stats keeps its key). */
+  /** Path relative to the data root (so a moved folder keeps its key). */
   readonly path: string;
   readonly size: number;
-  /** Modification time in ms since the epoch (0 where the file system gives none). */
-  readonly mtimeMs: number;
+  /** SHA-256 (hex) of the file's bytes. */
+  readonly sha256: string;
 }
 
-/** Stats each file; a missing file throws an Error naming it and `what` (e.g. the manifest that lists it). */
+/** Files hashed at once: enough to overlap one file's reads with another's hashing. */
+const PARALLEL = 4;
+const CHUNK = 4 << 20;
+
+/** SHA-256 (hex) of a file's bytes, read in chunks. */
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  using file = await Deno.open(path);
+  const buf = new Uint8Array(CHUNK);
+  for (let n = await file.read(buf); n !== null; n = await file.read(buf)) hash.update(buf.subarray(0, n));
+  return hash.digest("hex");
+}
+
+/**
+ * Hashes each file's content. A path that is missing or not a regular file (a folder, FIFO, device) throws
+ * an Error naming it and `what` (e.g. the manifest that lists it), before anything is opened.
+ */
 export async function fingerprintFiles(
   paths: readonly string[],
   root: string,
   what = "source",
 ): Promise<FileFingerprint[]> {
-  const out: FileFingerprint[] = [];
-  for (const p of paths) {
-    let info: Deno.FileInfo;
-    try {
-      info = await Deno.stat(p);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) throw new Error(`${p}: missing file (listed by ${what})`);
-      throw new Error(`${p}: cannot stat (${(e as Error).message})`);
+  const infos: Deno.FileInfo[] = [];
+  for (const p of paths) infos.push(await statRegularFile(p, `listed by ${what}`));
+  const out: FileFingerprint[] = new Array(paths.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < paths.length; i = next++) {
+      const p = paths[i]!;
+      let sha256: string;
+      try {
+        sha256 = await hashFile(p);
+      } catch (e) {
+        throw new Error(`${p}: cannot read (${(e as Error).message}; listed by ${what})`);
+      }
+      out[i] = { path: relative(resolve(root), resolve(p)), size: infos[i]!.size, sha256 };
     }
-    if (!info.isFile) throw new Error(`${p}: not a file (listed by ${what})`);
-    out.push({
-      path: relative(resolve(root), resolve(p)),
-      size: info.size,
-      mtimeMs: info.mtime?.getTime() ?? 0,
-    });
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, paths.length) }, worker));
   return out;
 }
 
@@ -51,20 +71,23 @@ export function stableJson(value: unknown): string {
 }
 
 /** SHA-256 hex digest of bytes or text. */
-export async function sha256Hex(data: Uint8Array | string): Promise<string> {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+export function sha256Hex(data: Uint8Array | string): Promise<string> {
+  return Promise.resolve(createHash("sha256").update(data).digest("hex"));
 }
 
+/** Version of the key's layout: keys of another layout never match. */
+const KEY_FORMAT = 2;
+
 /**
- * The cache key of a dataset: SHA-256 over its id, a format version, its parameters and its sources.
+ * The cache key of a dataset: SHA-256 over its id, the key layout, its parameters, its sources' content and
+ * `codeVersion` (a hash of the preprocessing code, `DatasetOptions.codeVersion`; absent when the caller has
+ * none, which then leaves code edits out of the key).
  *
  * @example
  * ```ts
  * import { preprocessingKey } from "./key.ts";
- * const a = await preprocessingKey("demo", { size: 64 }, []);
- * const b = await preprocessingKey("demo", { size: 128 }, []);
+ * const a = await preprocessingKey("demo", { size: 64 }, [], "code-1");
+ * const b = await preprocessingKey("demo", { size: 64 }, [], "code-2");
  * console.assert(a !== b && a.length === 64);
  * ```
  */
@@ -72,7 +95,9 @@ export function preprocessingKey(
   datasetId: string,
   params: Readonly<Record<string, unknown>>,
   sources: readonly FileFingerprint[],
-  version = 1,
+  codeVersion?: string,
 ): Promise<string> {
-  return sha256Hex(stableJson({ datasetId, version, params, sources }));
+  return sha256Hex(
+    stableJson({ datasetId, format: KEY_FORMAT, params, sources, codeVersion: codeVersion ?? null }),
+  );
 }

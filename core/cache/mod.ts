@@ -1,9 +1,18 @@
 /**
- * The preprocessing cache: keys from sources and parameters, a case file format, and an atomic on-disk store.
+ * The preprocessing cache: keys from the sources' content, the parameters and the code version, a case file
+ * format, and an atomic on-disk store whose files are checked when read (README.md: choices and costs).
  * @module
  */
-export { decodeCase, encodeCase } from "./case_codec.ts";
-export { type FileFingerprint, fingerprintFiles, preprocessingKey, sha256Hex, stableJson } from "./key.ts";
+export { type CaseLayout, caseLayout, decodeCase, encodeCase } from "./case_codec.ts";
+export {
+  type FileFingerprint,
+  fingerprintFiles,
+  hashFile,
+  preprocessingKey,
+  sha256Hex,
+  stableJson,
+} from "./key.ts";
+export { type LabelledStore, type LabelledStoreOptions, lazyLabelledStore } from "./labelled.ts";
 export {
   type CacheManifest,
   type CaseStore,

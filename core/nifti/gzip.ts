@@ -15,7 +15,7 @@ export function gunzip(bytes: Uint8Array, name: string): Uint8Array {
     const out = gunzipSync(bytes);
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (e) {
-    throw new Error(`${name}: corrupt or truncated gzip data (${(e as Error).message})`);
+    throw new Error(`${name}: corrupt or truncated gzip data (${(e as Error).message}; copy the file again)`);
   }
 }
 

@@ -20,6 +20,7 @@ export {
   translationAffine,
   voxelSizes,
 } from "./affine.ts";
+export { assertSameGrid, GRID_TOLERANCE, gridDifference, type GridOf } from "./grid.ts";
 export { gunzip, gzip, isGzip } from "./gzip.ts";
 export { countMask, normalisePercentile, percentile, threshold } from "./intensity.ts";
 export {

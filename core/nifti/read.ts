@@ -2,9 +2,10 @@
  * Reading NIfTI-1 and NIfTI-2 (`.nii`, `.nii.gz`) into float32 voxels in the canonical RAS+ layout.
  * @module
  */
-import * as nifti from "nifti-reader-js";
+import { statRegularFile } from "../files.ts";
 import { type Affine, quaternToAffine, voxelSizes } from "./affine.ts";
 import { gunzip, isGzip } from "./gzip.ts";
+import { type NiftiHeader, parseHeader } from "./header.ts";
 import { canonicalAffine, canonicalShape, type Orientation, orientationOf, reorient } from "./orientation.ts";
 
 /** A volume read from a NIfTI file, in the canonical RAS+ layout. */
@@ -34,14 +35,6 @@ export interface ReadNiftiOptions {
   readonly allowNonFinite?: boolean;
 }
 
-const DATATYPES: Record<number, { name: string; bytes: number }> = {
-  2: { name: "uint8", bytes: 1 },
-  4: { name: "int16", bytes: 2 },
-  8: { name: "int32", bytes: 4 },
-  16: { name: "float32", bytes: 4 },
-  64: { name: "float64", bytes: 8 },
-};
-
 /**
  * Reads a NIfTI file from disk; see {@linkcode parseNifti}.
  *
@@ -52,11 +45,12 @@ const DATATYPES: Record<number, { name: string; bytes: number }> = {
  * ```
  */
 export async function readNifti(path: string, options: ReadNiftiOptions = {}): Promise<NiftiVolume> {
+  // Stat first: a FIFO or a device would block or never end once opened.
+  await statRegularFile(path);
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new Error(`${path}: file not found`);
     throw new Error(`${path}: cannot read (${(e as Error).message})`);
   }
   return parseNifti(bytes, path, options);
@@ -65,51 +59,25 @@ export async function readNifti(path: string, options: ReadNiftiOptions = {}): P
 /**
  * Parses NIfTI bytes (gzipped or not). The orientation comes from the sform when sform_code > 0, else the
  * qform when qform_code > 0, else the voxel sizes alone; the voxels are then permuted/flipped to RAS+.
- * Throws an Error naming `path` for wrong magic, truncation, unsupported datatypes and non-finite voxels.
+ * Data starts at vox_offset, or right after the header when vox_offset is smaller (as the standard says).
+ * Throws an Error naming `path` for a damaged or inconsistent header (see `header.ts`), truncation,
+ * unsupported datatypes and non-finite voxels.
  */
 export function parseNifti(bytes: Uint8Array, path: string, options: ReadNiftiOptions = {}): NiftiVolume {
   const raw = isGzip(bytes) ? gunzip(bytes, path) : bytes;
-  const version = checkMagic(raw, path);
-  const buffer = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer;
-  let header: nifti.NIFTI1 | nifti.NIFTI2;
-  try {
-    header = nifti.readHeader(buffer);
-  } catch (e) {
-    throw new Error(`${path}: unreadable NIfTI header (${(e as Error).message})`);
-  }
-  const ndim = header.dims[0]!;
-  if (!(ndim >= 1 && ndim <= 7)) throw new Error(`${path}: dim[0] is ${ndim}, expected 1 to 7`);
-  const dims = [1, 2, 3, 4, 5, 6, 7].map((i) => (i <= ndim ? header.dims[i]! : 1));
-  if (dims.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new Error(`${path}: bad dimensions [${dims.slice(0, ndim).join(", ")}]`);
-  }
-  const spatial: [number, number, number] = [dims[0]!, dims[1]!, dims[2]!];
-  const frames = dims.slice(3).reduce((a, b) => a * b, 1);
-  const type = DATATYPES[header.datatypeCode];
-  if (!type) {
-    throw new Error(
-      `${path}: unsupported NIfTI datatype ${header.datatypeCode} (${
-        header.getDatatypeCodeString(header.datatypeCode)
-      }); ` +
-        `supported: uint8, int16, int32, float32, float64`,
-    );
-  }
-  const count = spatial[0] * spatial[1] * spatial[2] * frames;
-  const offset = Number(header.vox_offset);
-  const needed = offset + count * type.bytes;
-  if (raw.byteLength < needed) {
-    throw new Error(
-      `${path}: truncated: the header promises ${needed} bytes, the file holds ${raw.byteLength}`,
-    );
-  }
-  const values = decode(raw, offset, count, header.datatypeCode, header.littleEndian);
-  const slope = header.scl_slope, inter = header.scl_inter;
+  const header = parseHeader(raw, path);
+  const { dims, voxels } = header;
+  const spatial: [number, number, number] = [dims[0]!, dims[1] ?? 1, dims[2] ?? 1];
+  const frames = voxels / (spatial[0] * spatial[1] * spatial[2]);
+  const values = decode(raw, header);
+  // The standard: scl_slope 0 (or not a number) means the stored values are used as they are.
+  const slope = header.sclSlope, inter = header.sclInter;
   if (Number.isFinite(slope) && slope !== 0 && !(slope === 1 && (inter === 0 || !Number.isFinite(inter)))) {
     const b = Number.isFinite(inter) ? inter : 0;
-    for (let i = 0; i < count; i++) values[i] = values[i]! * slope + b;
+    for (let i = 0; i < voxels; i++) values[i] = values[i]! * slope + b;
   }
   if (!options.allowNonFinite) checkFinite(values, path);
-  const sourceAffine = affineOf(header, raw, version, path);
+  const sourceAffine = affineOf(header, path);
   const orientation = orientationOf(sourceAffine, spatial);
   const cs = canonicalShape(orientation);
   const affine = canonicalAffine(orientation);
@@ -120,61 +88,45 @@ export function parseNifti(bytes: Uint8Array, path: string, options: ReadNiftiOp
     spacing: voxelSizes(affine),
     affine,
     orientation,
-    datatype: type.name,
+    datatype: header.datatype.name,
   };
 }
 
-function checkMagic(raw: Uint8Array, path: string): 1 | 2 {
-  if (raw.byteLength < 348) {
-    throw new Error(`${path}: truncated: ${raw.byteLength} bytes, shorter than a NIfTI header`);
-  }
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const le = view.getInt32(0, true), be = view.getInt32(0, false);
-  const text = (at: number, n: number) => String.fromCharCode(...raw.subarray(at, at + n));
-  if (le === 348 || be === 348) {
-    const magic = text(344, 4);
-    if (magic === "n+1\0") return 1;
-    if (magic === "ni1\0") {
-      throw new Error(`${path}: a .hdr/.img pair header; only single-file .nii is supported`);
-    }
-    throw new Error(`${path}: wrong magic ${JSON.stringify(magic)} (expected "n+1")`);
-  }
-  if (le === 540 || be === 540) {
-    if (raw.byteLength < 540) {
-      throw new Error(`${path}: truncated: ${raw.byteLength} bytes, shorter than a NIfTI-2 header`);
-    }
-    const magic = text(4, 8);
-    if (magic === "n+2\0\r\n\x1a\n") return 2;
-    throw new Error(`${path}: wrong magic ${JSON.stringify(magic)} (expected "n+2")`);
-  }
-  throw new Error(`${path}: not a NIfTI file (wrong magic: header size field is ${le}, expected 348 or 540)`);
-}
-
-function decode(
-  raw: Uint8Array,
-  offset: number,
-  count: number,
-  code: number,
-  littleEndian: boolean,
-): Float32Array {
+/** Decodes the voxels (checked by {@linkcode parseHeader} to lie within `raw`) into float32. */
+function decode(raw: Uint8Array, header: NiftiHeader): Float32Array {
+  const { voxels: count, dataOffset: offset, littleEndian: le } = header;
   const out = new Float32Array(count);
-  const view = new DataView(raw.buffer, raw.byteOffset + offset, raw.byteLength - offset);
-  const le = littleEndian;
-  switch (code) {
+  const view = new DataView(raw.buffer, raw.byteOffset + offset, count * header.datatype.bytes);
+  switch (header.datatype.code) {
     case 2:
       out.set(raw.subarray(offset, offset + count));
+      break;
+    case 256:
+      out.set(new Int8Array(raw.buffer, raw.byteOffset + offset, count));
       break;
     case 4:
       for (let i = 0; i < count; i++) out[i] = view.getInt16(2 * i, le);
       break;
+    case 512:
+      for (let i = 0; i < count; i++) out[i] = view.getUint16(2 * i, le);
+      break;
     case 8:
       for (let i = 0; i < count; i++) out[i] = view.getInt32(4 * i, le);
+      break;
+    case 768:
+      for (let i = 0; i < count; i++) out[i] = view.getUint32(4 * i, le);
       break;
     case 16:
       for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, le);
       break;
     case 64:
       for (let i = 0; i < count; i++) out[i] = view.getFloat64(8 * i, le);
+      break;
+    case 1024:
+      for (let i = 0; i < count; i++) out[i] = Number(view.getBigInt64(8 * i, le));
+      break;
+    case 1280:
+      for (let i = 0; i < count; i++) out[i] = Number(view.getBigUint64(8 * i, le));
       break;
   }
   return out;
@@ -190,44 +142,34 @@ function checkFinite(values: Float32Array, path: string): void {
   }
   if (bad > 0) {
     throw new Error(
-      `${path}: ${bad} voxel(s) are NaN or infinite (first at linear index ${first} of the file)`,
+      `${path}: ${bad} voxel(s) are NaN or infinite, the first at linear index ${first} of the file ` +
+        `(replace them, e.g. with 0, before using the file)`,
     );
   }
 }
 
-function affineOf(
-  header: nifti.NIFTI1 | nifti.NIFTI2,
-  raw: Uint8Array,
-  version: 1 | 2,
-  path: string,
-): Affine {
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+function affineOf(header: NiftiHeader, path: string): Affine {
   let affine: Affine;
-  if (header.sform_code > 0) {
-    // Read the srows ourselves: nifti-reader-js prefers the qform when its code is higher.
-    const at = version === 1 ? 280 : 400, size = version === 1 ? 4 : 8;
-    const get = (i: number) =>
-      version === 1
-        ? view.getFloat32(at + i * size, header.littleEndian)
-        : view.getFloat64(at + i * size, header.littleEndian);
-    affine = [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => get(r * 4 + c)));
-    affine.push([0, 0, 0, 1]);
-  } else if (header.qform_code > 0) {
+  if (header.sformCode > 0) {
+    affine = [...header.srow.map((r) => [...r]), [0, 0, 0, 1]];
+  } else if (header.qformCode > 0) {
+    const p = header.pixdim;
     affine = quaternToAffine({
-      b: header.quatern_b,
-      c: header.quatern_c,
-      d: header.quatern_d,
-      offset: [header.qoffset_x, header.qoffset_y, header.qoffset_z],
-      pixdim: [header.pixDims[1]!, header.pixDims[2]!, header.pixDims[3]!],
-      qfac: header.pixDims[0]! < 0 ? -1 : 1,
+      b: header.quatern[0],
+      c: header.quatern[1],
+      d: header.quatern[2],
+      offset: [...header.qoffset],
+      pixdim: [p[1]!, p[2]!, p[3]!],
+      qfac: p[0]! < 0 ? -1 : 1,
     });
   } else {
-    const p = [1, 2, 3].map((i) => (header.pixDims[i]! > 0 ? header.pixDims[i]! : 1));
+    const p = [1, 2, 3].map((i) => (header.pixdim[i]! > 0 ? header.pixdim[i]! : 1));
     affine = [[p[0]!, 0, 0, 0], [0, p[1]!, 0, 0], [0, 0, p[2]!, 0], [0, 0, 0, 1]];
   }
   const sizes = voxelSizes(affine);
   if (affine.flat().some((x) => !Number.isFinite(x)) || sizes.some((s) => !(s > 0))) {
-    throw new Error(`${path}: degenerate orientation (affine ${JSON.stringify(affine)})`);
+    const rows = affine.slice(0, 3).map((r) => `[${r.join(", ")}]`).join(", ");
+    throw new Error(`${path}: degenerate orientation (affine ${rows}) (fix the sform/qform in its header)`);
   }
   return affine;
 }

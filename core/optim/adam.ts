@@ -5,6 +5,7 @@
  */
 import { adamUpdate, clipScale, isFastCpuAdamActive } from "../backends/cpu_adam.ts";
 import { tf } from "../tf.ts";
+import { assignSlots, type OptimiserState, readSlots, type StatefulOptimiser } from "./state.ts";
 
 /** Adam's settings. */
 export interface AdamOptions {
@@ -31,13 +32,14 @@ export interface AdamOptions {
  * ```ts
  * import { Adam } from "./adam.ts";
  * import { tf } from "../tf.ts";
+import { assignSlots, type OptimiserState, readSlots, type StatefulOptimiser } from "./state.ts";
  * const x = tf.variable(tf.scalar(3));
  * const opt = new Adam([x], { amsgrad: true });
  * for (let i = 0; i < 200; i++) opt.step(() => tf.square(x) as tf.Scalar, 0.1);
  * console.assert(Math.abs(x.dataSync()[0]!) < 0.1);
  * ```
  */
-export class Adam {
+export class Adam implements StatefulOptimiser {
   readonly #vars: tf.Variable[];
   readonly #m: tf.Variable[];
   readonly #v: tf.Variable[];
@@ -131,6 +133,22 @@ export class Adam {
     });
     tf.dispose([...ordered, ...(scale ? [scale] : [])]);
     return { loss: value };
+  }
+
+  /** The moments by slot name (vmax only with AMSGrad). */
+  #slots(): Record<string, tf.Variable[]> {
+    return { m: this.#m, v: this.#v, ...(this.#o.amsgrad ? { vmax: this.#vmax } : {}) };
+  }
+
+  /** The step count and the moments m, v (and vmax with AMSGrad), for checkpoints. */
+  async exportState(): Promise<OptimiserState> {
+    return { steps: this.#t, slots: await readSlots(this.#slots()) };
+  }
+
+  /** Continues from {@linkcode exportState}'s state of an Adam over the same variables and settings. */
+  importState(state: OptimiserState): void {
+    assignSlots("Adam", this.#slots(), state);
+    this.#t = state.steps;
   }
 
   /** Frees the moment buffers. */

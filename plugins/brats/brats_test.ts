@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import type { Case, Dataset, Split } from "../../core/dataset.ts";
+import type { AnySplit, Case, Dataset } from "../../core/dataset.ts";
 import { writeNifti } from "../../core/nifti/mod.ts";
 import { bratsSchema } from "./config.ts";
 import { bratsDataset, patientFiles } from "./dataset.ts";
-import { preprocessSlices } from "./slices.ts";
 import * as v from "valibot";
 
 const X = 16, Y = 16, Z = 8;
@@ -40,7 +39,7 @@ async function writePatient(root: string, id: string, seed: number, tumour: bool
   await writeNifti(f.seg!, seg, [X, Y, Z], { affine: AFFINE, datatype: "uint8" });
 }
 
-async function all(ds: Dataset, split: Split): Promise<Case[]> {
+async function all(ds: Dataset, split: AnySplit): Promise<Case[]> {
   const out: Case[] = [];
   for await (const c of ds.cases(split)) out.push(c);
   return out;
@@ -54,8 +53,12 @@ Deno.test("brats: tiny synthetic folder — split, shapes, [0,1] values, healthy
     const config = v.parse(bratsSchema, { size: 8, seed: 1 });
     const ds = await bratsDataset.load(config, { dataRoot: root, cacheDir: cache });
     assert.deepEqual(ds.channels, ["flair", "t1", "t1ce", "t2"]);
-    const [train, val, test] = [await all(ds, "train"), await all(ds, "validation"), await all(ds, "test")];
-    assert.deepEqual([train.length, val.length, test.length], [2, 0, 1]);
+    const [train, test] = [await all(ds, "train"), await all(ds, "test")];
+    assert.deepEqual([train.length, test.length], [2, 1]);
+    await assert.rejects(
+      all(ds, "validation"),
+      /split 'validation' is empty \(3 patient\(s\) × validationFraction/,
+    );
     for (const c of [...train, ...test]) {
       assert.equal(c.shape[1], 8);
       assert.equal(c.shape[3], 4);
@@ -73,16 +76,10 @@ Deno.test("brats: tiny synthetic folder — split, shapes, [0,1] values, healthy
       assert.equal(c.shape[0], 4);
       assert.equal(c.label, undefined);
     }
-    // Second load comes from the cache: garbling a source while keeping its size and mtime goes unseen.
-    const f = patientFiles(root, test[0]!.id).flair!;
-    const { mtime } = await Deno.stat(f);
-    const bytes = await Deno.readFile(f);
-    await Deno.writeFile(f, bytes.map((b, i) => (i > 40 ? b ^ 0x33 : b)));
-    await Deno.utime(f, mtime!, mtime!);
+    // A second load with the same sources is a cache hit with the same hash.
     const again = await bratsDataset.load(config, { dataRoot: root, cacheDir: cache });
     assert.equal(again.preprocessingHash, ds.preprocessingHash);
     assert.deepEqual([...(await all(again, "test"))[0]!.image], [...test[0]!.image]);
-    await Deno.writeFile(f, bytes);
     const bigger = await bratsDataset.load(v.parse(bratsSchema, { size: 12, seed: 1 }), {
       dataRoot: root,
       cacheDir: cache,
@@ -95,7 +92,7 @@ Deno.test("brats: tiny synthetic folder — split, shapes, [0,1] values, healthy
   }
 });
 
-Deno.test("brats: missing modality, shape mismatch, empty brain, NaN voxels and no data folder are clear errors", async () => {
+Deno.test("brats: missing modality, grid mismatch, empty brain, NaN voxels and no data folder are clear errors", async () => {
   const root = await Deno.makeTempDir();
   try {
     const config = v.parse(bratsSchema, { size: 8, trainFraction: 1, validationFraction: 0 });
@@ -103,11 +100,14 @@ Deno.test("brats: missing modality, shape mismatch, empty brain, NaN voxels and 
     await writePatient(root, "P1", 0, false);
     const drain = async () => all(await bratsDataset.load(config, { dataRoot: root }), "train");
     await Deno.remove(patientFiles(root, "P1").t1ce!);
-    await assert.rejects(drain(), /P1_t1ce\.nii\.gz: missing file/);
+    await assert.rejects(drain(), /P1_t1ce\.nii\.gz: file not found/);
     await writeNifti(patientFiles(root, "P1").t1ce!, new Float32Array(X * Y * (Z - 1)), [X, Y, Z - 1], {
       affine: AFFINE,
     });
-    await assert.rejects(drain(), /P1_t1ce\.nii\.gz: shape \[16, 16, 7\] does not match .*P1_flair\.nii\.gz/);
+    await assert.rejects(
+      drain(),
+      /P1_t1ce\.nii\.gz: voxel grid differs from .*P1_flair\.nii\.gz: shape \[16, 16, 7\] vs \[16, 16, 8\]/,
+    );
     for (const m of ["flair", "t1", "t1ce", "t2"]) {
       await writeNifti(patientFiles(root, "P1")[m]!, new Float32Array(X * Y * Z), [X, Y, Z], {
         affine: AFFINE,
@@ -123,21 +123,46 @@ Deno.test("brats: missing modality, shape mismatch, empty brain, NaN voxels and 
   }
 });
 
-Deno.test("slices: bilinear resize keeps the label a thresholded mask; non-square grids are padded first", () => {
-  const grid = [6, 4, 3] as const;
-  const ch = Float32Array.from({ length: 72 }, (_, i) => 1 + (i % 5));
-  const label = new Uint8Array(72);
-  label[6 * 4 * 2 + 6 + 2] = 1;
-  const c = preprocessSlices({ id: "p", channels: [ch], grid, spacing: [1, 1, 2], label, name: "p" }, {
-    size: 12,
-    percentile: 99,
-    sliceThreshold: 0.5,
-  }, false);
-  assert.deepEqual(c.shape, [3, 12, 12, 1]);
-  assert.deepEqual(c.spacing, [2, 0.5, 0.5]);
-  // The padded rows (the 6×6 square's first and last row, 2 output rows each) are outside the foreground.
-  assert.ok(c.foreground.subarray(0, 12).every((x) => x === 0));
-  assert.ok(c.foreground.subarray(3 * 12, 4 * 12).every((x) => x === 1));
-  const n = c.label!.reduce((s, x) => s + x, 0);
-  assert.ok(n >= 1 && n <= 9 && c.label!.subarray(0, 2 * 144).every((x) => x === 0), `label pixels ${n}`);
+Deno.test("brats: the labelled split is a seeded fraction of the training patients, every slice with its mask", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    for (let p = 0; p < 8; p++) await writePatient(root, `BraTS2021_0000${p}`, p, p % 2 === 0);
+    const load = (o: Record<string, unknown>) =>
+      bratsDataset.load(v.parse(bratsSchema, { size: 8, seed: 2, validationFraction: 0.125, ...o }), {
+        dataRoot: root,
+        cacheDir: `${root}/.cache`,
+      });
+    const ds = await load({ labelledFraction: 0.5 });
+    assert.equal(ds.hasLabelled, true);
+    const ids = async (s: AnySplit) => (await all(ds, s)).map((c) => c.id);
+    const [train, validation, test, labelled] = [
+      await ids("train"),
+      await ids("validation"),
+      await ids("test"),
+      await all(ds, "labelled"),
+    ];
+    assert.deepEqual([train.length, validation.length, test.length, labelled.length], [6, 1, 1, 3]);
+    for (const c of labelled) {
+      assert.ok(train.includes(c.id), `${c.id} is a training patient`);
+      assert.equal(ds.patientOf!(c.id), c.id);
+      assert.equal(c.shape[0], 6, "every brain slice, tumour slices included");
+      const tumour = Number(c.id.at(-1)) % 2 === 0;
+      assert.equal(c.label!.some((x) => x === 1), tumour, `${c.id}: whole-tumour mask`);
+    }
+    // The labelled cases come from their own cache entry and are the same on the next load.
+    const again = await load({ labelledFraction: 0.5 });
+    assert.deepEqual(
+      (await all(again, "labelled")).map((c) => [...c.label!]),
+      labelled.map((c) => [...c.label!]),
+    );
+    const none = await load({ labelledFraction: 0 });
+    assert.equal(none.hasLabelled, false);
+    await assert.rejects(
+      all(none, "labelled"),
+      /split 'labelled' is empty \(labelledFraction 0 of 6 training/,
+    );
+    assert.deepEqual((await all(none, "train")).map((c) => c.id), train, "train does not depend on it");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

@@ -1,15 +1,24 @@
 /**
  * The BraTS 2021 dataset: `BraTS2021_XXXXX/BraTS2021_XXXXX_{flair,t1,t1ce,t2,seg}.nii.gz` under the data root,
- * preprocessed as in the paper into 2D slices [D, 128, 128, 4] with values in [0, 1].
+ * preprocessed as in the paper into 2D slices [D, 128, 128, 4] with values in [0, 1]. Patients are split into
+ * train, validation and test; the labelled split (supervised methods) is a seeded fraction of the training
+ * patients with all their slices and whole-tumour masks.
  * @module
  */
-import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
-import type { Dataset, DatasetDefinition, DatasetOptions, Split } from "../../core/dataset.ts";
-import { standardSplit } from "../../core/dataset.ts";
-import { type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
+import {
+  fingerprintFiles,
+  lazyLabelledStore,
+  openCaseStore,
+  preprocessingKey,
+} from "../../core/cache/mod.ts";
+import type { AnySplit, Dataset, DatasetDefinition, DatasetOptions, Split } from "../../core/dataset.ts";
+import { requireCases } from "../../core/dataset.ts";
+import { statRegularFile } from "../../core/files.ts";
+import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
+import { preprocessSlices } from "../../core/preprocess/slices.ts";
+import { splitPatients } from "../../core/preprocess/split.ts";
 import { type BratsConfig, bratsSchema } from "./config.ts";
-import { preprocessSlices } from "./slices.ts";
-import { splitPatients } from "./split.ts";
+import { prepareBratsScan } from "./scan.ts";
 
 /** The image channels, in order. */
 export const BRATS_CHANNELS: readonly string[] = ["flair", "t1", "t1ce", "t2"];
@@ -33,27 +42,18 @@ export async function listPatients(root: string): Promise<string[]> {
   return ids.sort();
 }
 
-/** Reads one patient's modalities and segmentation, checking that every file exists and the grids agree. */
+/** Reads one patient's modalities and segmentation, checking that every file exists and the voxel grids agree. */
 export async function readPatient(
   root: string,
   id: string,
 ): Promise<{ channels: NiftiVolume[]; seg: NiftiVolume }> {
   const files = patientFiles(root, id);
   for (const [m, f] of Object.entries(files)) {
-    if (!(await Deno.stat(f).then((s) => s.isFile, () => false))) {
-      throw new Error(`${f}: missing ${m === "seg" ? "segmentation" : `modality '${m}'`} for patient ${id}`);
-    }
+    await statRegularFile(f, `${m === "seg" ? "segmentation" : `modality '${m}'`} of patient ${id}`);
   }
   const channels = await Promise.all(BRATS_CHANNELS.map((m) => readNifti(files[m]!)));
   const seg = await readNifti(files.seg!);
-  const ref = channels[0]!;
-  for (const vol of [...channels.slice(1), seg]) {
-    if (vol.shape.join() !== ref.shape.join()) {
-      throw new Error(
-        `${vol.path}: shape [${vol.shape.join(", ")}] does not match ${ref.path} [${ref.shape.join(", ")}]`,
-      );
-    }
-  }
+  assertSameGrid(channels[0]!, [...channels.slice(1), seg]);
   return { channels, seg };
 }
 
@@ -63,13 +63,16 @@ async function load(config: BratsConfig, options: DatasetOptions): Promise<Datas
   let ids = await listPatients(root);
   if (config.maxPatients) ids = ids.slice(0, config.maxPatients);
   const splits = splitPatients(ids, config.seed, [config.trainFraction, config.validationFraction]);
+  const labelledIds =
+    splitPatients(splits.train, `brats-labelled:${config.seed}`, [config.labelledFraction, 0])
+      .train;
   const sources = await fingerprintFiles(
     ids.flatMap((id) => Object.values(patientFiles(root, id))),
     root,
     `patient folders in ${root}`,
   );
   const preprocessing = { ...config, channels: BRATS_CHANNELS, resize: "bilinear, labels > 0.5" };
-  const key = await preprocessingKey("brats", preprocessing, sources);
+  const key = await preprocessingKey("brats", preprocessing, sources, options.codeVersion);
   const build = async (id: string, split: Split) => {
     const { channels, seg } = await readPatient(root, id);
     const [x, y, z] = channels[0]!.shape as [number, number, number];
@@ -88,13 +91,59 @@ async function load(config: BratsConfig, options: DatasetOptions): Promise<Datas
     );
   };
   const store = await openCaseStore({ datasetId: "brats", key, splits, build, cacheDir: options.cacheDir });
+  const labelled = lazyLabelledStore({
+    datasetId: "brats",
+    key,
+    ids: labelledIds,
+    build: (id) => build(id, "test"),
+    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+  });
+  const checked = (split: AnySplit): AnySplit => {
+    if (split === "labelled") {
+      if (labelledIds.length === 0) {
+        throw new Error(
+          `dataset 'brats': split 'labelled' is empty (labelledFraction ${config.labelledFraction} of ` +
+            `${splits.train.length} training patient(s) rounds to 0; raise it)`,
+        );
+      }
+      return split;
+    }
+    requireCases(
+      "brats",
+      split,
+      splits[split],
+      () =>
+        split === "test"
+          ? `trainFraction ${config.trainFraction} and validationFraction ${config.validationFraction} leave ` +
+            `none of ${ids.length} patient(s) for testing; lower them or add patients`
+          : `${ids.length} patient(s) × ${split}Fraction ${
+            config[`${split}Fraction`]
+          } rounds to 0; raise it or ` +
+            `add patients`,
+    );
+    return split;
+  };
   return {
     id: "brats",
     dims: 2,
     channels: BRATS_CHANNELS,
     preprocessingHash: key,
     preprocessing,
-    cases: (s) => store.cases(standardSplit("brats", s)),
+    hasLabelled: labelledIds.length > 0,
+    patientOf: (caseId) => caseId,
+    cases: (s) => {
+      const split = checked(s);
+      return split === "labelled" ? labelled.cases() : store.cases(split);
+    },
+    caseCount: (s) => (s === "labelled" ? undefined : store.count(s)),
+    ...(store.stored && labelled.stored
+      ? {
+        stored: (s: AnySplit) => {
+          const split = checked(s);
+          return split === "labelled" ? labelled.stored!() : store.stored!(split);
+        },
+      }
+      : {}),
   };
 }
 
@@ -106,4 +155,5 @@ export const bratsDataset: DatasetDefinition<BratsConfig> = {
   source: "files",
   schema: bratsSchema,
   load,
+  prepareScan: prepareBratsScan,
 };

@@ -6,13 +6,15 @@
 import * as v from "valibot";
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** A layer's channel count: bounded so that a typo cannot ask for weights beyond any machine's memory. */
+const width = v.pipe(positiveInt, v.maxValue(2048, "must be at most 2048"));
 const positive = v.pipe(v.number(), v.gtValue(0));
 const oddInt = v.pipe(positiveInt, v.check((n) => n % 2 === 1, "must be odd"));
 
 /** Schema of {@linkcode DaeConfig}; unknown fields are rejected. */
 export const daeSchema = v.strictObject({
   /** Channels per U-Net level, top to bottom (paper 2D: [64, 128, 256, 512]). */
-  widths: v.optional(v.pipe(v.array(positiveInt), v.minLength(1), v.maxLength(6)), [8, 16, 32]),
+  widths: v.optional(v.pipe(v.array(width), v.minLength(1), v.maxLength(6)), [8, 16, 32]),
   /** Optimisation steps. */
   steps: v.optional(positiveInt, 200),
   /** Samples per batch (paper: 16 slices; 3 volumes in 3D). */
@@ -29,6 +31,12 @@ export const daeSchema = v.strictObject({
   clipNorm: v.optional(positive, 0.5),
   /** Use AMSGrad (paper: yes). */
   amsgrad: v.optional(v.boolean(), true),
+  /**
+   * Steps between validation-loss checks for model selection; 0: only after the last step (DenoisingAE: 32).
+   */
+  validateEvery: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+  /** End training with the weights of the lowest validation loss instead of the last (DenoisingAE: yes). */
+  keepBest: v.optional(v.boolean(), false),
   /** Median filter window applied to score maps (paper: 5). */
   medianKernel: v.optional(oddInt, 5),
   /** Erosion window for the scoring mask (paper: 5). */
@@ -46,10 +54,17 @@ export const daeSchema = v.strictObject({
 /** The DAE's resolved configuration. */
 export type DaeConfig = v.InferOutput<typeof daeSchema>;
 
-/** Named configurations (config data, not code). */
+/**
+ * Model selection as the reference: the validation loss every 32 steps, ending with the weights that had the
+ * lowest (DenoisingAE `trainer.py`, `utilities.py` `ModelSaver`; bench/paper_budgets.ts).
+ */
+const paperModelSelection = { validateEvery: 32, keepBest: true };
+
+/** Named configurations (config data, not code); bench/paper_budgets.ts gives each paper value's source. */
 export const daePresets: Readonly<Record<string, Partial<DaeConfig>>> = {
   /** The paper's 2D DAE on BraTS (Kascenas et al. 2023; DenoisingAE `denoising.py`). */
   "dae-paper-2d": {
+    ...paperModelSelection,
     widths: [64, 128, 256, 512],
     steps: 2100 * 32,
     batchSize: 16,
@@ -60,12 +75,20 @@ export const daePresets: Readonly<Record<string, Partial<DaeConfig>>> = {
   /** Small enough for the default bench: about 3 minutes per run on one CPU core at 32×32. */
   "dae-cpu-small": { widths: [8, 16, 32], steps: 200, batchSize: 16, lr: 1e-3 },
   /** The paper's 3D DAE on head CT: 32/64/128 channels, batch 3, one-cycle to 1e-3. */
-  "dae-paper-3d": { widths: [32, 64, 128], batchSize: 3, lr: 1e-3, schedule: "one-cycle", steps: 20000 },
+  "dae-paper-3d": {
+    ...paperModelSelection,
+    widths: [32, 64, 128],
+    batchSize: 3,
+    lr: 1e-3,
+    schedule: "one-cycle",
+    steps: 20000,
+  },
   /**
    * The paper's 3D DAE trained on random 32×48×48 patches of the 64×96×96 field of view, for a machine with
    * 24 GiB and no GPU: about 4 GiB per step instead of about 30 GiB (see README.md); scoring on whole volumes.
    */
   "dae-paper-3d-patch": {
+    ...paperModelSelection,
     widths: [32, 64, 128],
     batchSize: 3,
     lr: 1e-3,

@@ -18,6 +18,7 @@ import {
   trainLoop,
   type TrainSummary,
   UNet,
+  variablesByName,
 } from "../../core/mod.ts";
 import type { DaeConfig } from "./config.ts";
 
@@ -84,8 +85,15 @@ export class Dae implements MethodInstance {
         tf.dispose([eps, ...(crop ?? [])]);
         return loss;
       },
-      checkpointEvery: Math.max(100, Math.floor(c.steps / 10)),
-      save: () => this.save(),
+      lrAt,
+      selection: c,
+      state: {
+        identity: { method: "dae", config: c, sampleShape: data.sampleShape },
+        save: () => this.save(),
+        load: (s) => this.load(s),
+        weights: () => variablesByName(this.#net.params),
+        optimisers: { adam: opt },
+      },
       validate: () => {
         // Whole samples, in batches of batchSize (a 3D field of view does not fit four batches at once).
         const n = Math.min(data.validation.size, 4 * c.batchSize);

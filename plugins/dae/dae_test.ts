@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { InMemorySamples, parseConfig, Rng, silentProgress, tf } from "../../core/mod.ts";
-import { gaussianNoise } from "../noise/gaussian.ts";
+import "../mod.ts";
+import { getNoise, InMemorySamples, parseConfig, Rng, silentProgress, tf } from "../../core/mod.ts";
 import { daeSchema } from "./config.ts";
 import { Dae, randomCrop } from "./dae.ts";
 
@@ -47,7 +47,7 @@ Deno.test("dae patchSize: trains on crops, scores whole volumes; a patch that do
     backend: tf.getBackend(),
     seed: 0,
     rng: new Rng(0),
-    noise: gaussianNoise.create(parseConfig(gaussianNoise.schema, {}, "gaussian")),
+    noise: getNoise("gaussian").create(parseConfig(getNoise("gaussian").schema, {}, "gaussian")),
     progress: silentProgress,
     checkpoint: async () => {},
   });

@@ -7,6 +7,8 @@
 import * as v from "valibot";
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** A layer's channel count: bounded so that a typo cannot ask for weights beyond any machine's memory. */
+const width = v.pipe(positiveInt, v.maxValue(2048, "must be at most 2048"));
 const nonNegativeInt = v.pipe(v.number(), v.integer(), v.minValue(0));
 const positive = v.pipe(v.number(), v.gtValue(0));
 const unit = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
@@ -15,7 +17,7 @@ const oddInt = v.pipe(positiveInt, v.check((n) => n % 2 === 1, "must be odd"));
 /** The model and its training: these fields decide the shared trained state. */
 const trainingEntries = {
   /** Channels per U-Net level, top to bottom (DDPM 256²: [128, 128, 256, 256, 512, 512]). */
-  widths: v.optional(v.pipe(v.array(positiveInt), v.minLength(1), v.maxLength(6)), [16, 32, 64]),
+  widths: v.optional(v.pipe(v.array(width), v.minLength(1), v.maxLength(6)), [16, 32, 64]),
   /** Residual blocks per level (DDPM: 2). */
   resBlocks: v.optional(positiveInt, 1),
   /** Levels (0 = full resolution) with self-attention after each block; the middle always has it. */
@@ -51,6 +53,13 @@ const trainingEntries = {
   emaDecay: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
   /** Warm the EMA decay up as (1 + n)/(10 + n) so that short runs average recent weights. */
   emaWarmup: v.optional(v.boolean(), true),
+  /**
+   * Steps between validation-loss checks (ε-prediction loss of the training weights) for model selection;
+   * 0: only after the last step (the DAE's: 32).
+   */
+  validateEvery: v.optional(nonNegativeInt, 0),
+  /** End training with the weights (and EMA) of the lowest validation loss instead of the last. */
+  keepBest: v.optional(v.boolean(), false),
 };
 
 /** Settings every scoring mode shares (they do not touch the trained state). */
@@ -113,7 +122,11 @@ export type DiffusionConfig = AnoddpmConfig | DiffusionKlConfig | DiffusionKlInp
 /** The config fields that decide the trained model (the runner trains once per their values). */
 export const TRAINING_KEYS: readonly string[] = Object.keys(trainingEntries);
 
-/** The DDPM 256² model (Ho et al. 2020) with full-length chains; training length and batch stay the defaults. */
+/**
+ * The DDPM 256² model (Ho et al. 2020) with full-length chains, trained with the DAE's budget (2100 × 32 steps
+ * of 16 slices) and model selection (validation every 32 steps, best weights kept); bench/paper_budgets.ts
+ * gives each value's source.
+ */
 const paperModel = {
   widths: [128, 128, 256, 256, 512, 512],
   resBlocks: 2,
@@ -121,6 +134,11 @@ const paperModel = {
   heads: 1,
   dropout: 0.1,
   normGroups: 32,
+  steps: 2100 * 32,
+  batchSize: 16,
+  emaDecay: 0.9999,
+  validateEvery: 32,
+  keepBest: true,
   samplingStride: 1,
 };
 

@@ -14,6 +14,7 @@ import {
   type TrainData,
   trainLoop,
   type TrainSummary,
+  variablesByName,
 } from "../../core/mod.ts";
 import type { DiffusionTrainingConfig } from "./config.ts";
 import { emaCopy, emaDecayAt, emaUpdate } from "./ema.ts";
@@ -94,8 +95,15 @@ export class DiffusionModel {
     });
   }
 
-  /** Trains ε_θ on healthy samples in [−1, 1] with AdamW and updates the EMA after every step. */
-  train(data: TrainData, ctx: TrainContext): Promise<TrainSummary> {
+  /**
+   * Trains ε_θ on healthy samples in [−1, 1] with AdamW and updates the EMA after every step; `method`
+   * (the id and full config of the scoring mode that trains) identifies its checkpoints.
+   */
+  train(
+    data: TrainData,
+    ctx: TrainContext,
+    method: { readonly id: string; readonly config: DiffusionTrainingConfig },
+  ): Promise<TrainSummary> {
     if (!ctx.noise) {
       throw new Error("diffusion: training needs a noise source (--noise gaussian|coarse|simplex)");
     }
@@ -128,8 +136,18 @@ export class DiffusionModel {
         );
         return loss;
       },
-      checkpointEvery: Math.max(100, Math.floor(c.steps / 10)),
-      save: () => this.save(),
+      lrAt: () => c.lr,
+      selection: c,
+      state: {
+        identity: { method: method.id, config: method.config, sampleShape: this.#sampleShape },
+        save: () => this.save(),
+        load: (s) => this.load(s),
+        weights: () => ({
+          ...variablesByName(this.#net.params, "net."),
+          ...variablesByName(this.#ema.params, "ema."),
+        }),
+        optimisers: { adamw: opt },
+      },
       validate: () => {
         const n = Math.min(data.validation.size, 4 * c.batchSize);
         const b = data.validation.batch(Array.from({ length: n }, (_, i) => i));

@@ -77,7 +77,7 @@ export class DiffusionMethod implements MethodInstance {
 
   /** Trains the shared model (identical for the three modes). */
   train(data: TrainData, ctx: TrainContext): Promise<TrainSummary> {
-    return this.#model.train(data, ctx);
+    return this.#model.train(data, ctx, { id: this.#mode, config: this.#cfg });
   }
 
   /** The restoration in [0, 1]: AnoDDPM's reconstruction, or the inpainting of the KL heatmap's top region. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import "../noise/mod.ts";
+import "../mod.ts";
 import { getNoise, InMemorySamples, parseConfig, Rng, silentProgress, tf } from "../../core/mod.ts";
 import type { DiffusionTrainingConfig } from "./config.ts";
 import { anoddpmSchema } from "./config.ts";
@@ -69,7 +69,8 @@ Deno.test("DiffusionModel: training reports a finite loss, and save/load round-t
   const n = 4;
   const img = Float32Array.from({ length: n * 64 }, () => rng.next());
   const data = new InMemorySamples(shape, img, new Float32Array(n * 64).fill(1));
-  const m = new DiffusionModel(cfg({ steps: 3, batchSize: 2 }), shape, 0);
+  const config = cfg({ steps: 3, batchSize: 2 });
+  const m = new DiffusionModel(config, shape, 0);
   const summary = await m.train({ sampleShape: shape, train: data, validation: data }, {
     backend: tf.getBackend(),
     seed: 0,
@@ -77,7 +78,7 @@ Deno.test("DiffusionModel: training reports a finite loss, and save/load round-t
     noise: noise("coarse", { resolution: 4 }),
     progress: silentProgress,
     checkpoint: async () => {},
-  });
+  }, { id: "anoddpm", config });
   assert.equal(summary.steps, 3);
   assert.ok(Number.isFinite(summary.finalLoss) && Number.isFinite(summary.validationLoss));
   const state = await m.save();

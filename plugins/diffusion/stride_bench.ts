@@ -8,7 +8,7 @@
  *     deno run -A plugins/diffusion/stride_bench.ts
  * @module
  */
-import "../noise/mod.ts";
+import "../mod.ts";
 import {
   getNoise,
   InMemorySamples,
@@ -68,11 +68,15 @@ const cfg = parseConfig(anoddpmSchema, {
 }, "anoddpm");
 const m = new DiffusionModel(cfg, shape, 0);
 const t0 = performance.now();
-const summary = await m.train({
-  sampleShape: shape,
-  train: toy(shape, 64, 3),
-  validation: toy(shape, 8, 4),
-}, ctx(0));
+const summary = await m.train(
+  {
+    sampleShape: shape,
+    train: toy(shape, 64, 3),
+    validation: toy(shape, 8, 4),
+  },
+  ctx(0),
+  { id: "anoddpm", config: cfg },
+);
 console.log(
   `stride trade-off: tiny model [8, 16] on 16×16 toy disks, ${summary.steps} steps in ` +
     `${((performance.now() - t0) / 1000).toFixed(0)} s (final loss ${summary.finalLoss?.toFixed(3)}); ` +

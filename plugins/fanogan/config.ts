@@ -6,15 +6,17 @@
 import * as v from "valibot";
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** A layer's channel count: bounded so that a typo cannot ask for weights beyond any machine's memory. */
+const width = v.pipe(positiveInt, v.maxValue(2048, "must be at most 2048"));
 const positive = v.pipe(v.number(), v.gtValue(0));
 const oddInt = v.pipe(positiveInt, v.check((n) => n % 2 === 1, "must be odd"));
 
 /** Schema of {@linkcode FanoganConfig}; unknown fields are rejected. */
 export const fanoganSchema = v.strictObject({
   /** Channels of the critic's first block, doubled per block up to 8× (reference `DIM`: 64). */
-  width: v.optional(positiveInt, 8),
+  width: v.optional(width, 8),
   /** Latent dimension; z ~ N(0, I) (reference `ZDIM`: 128, `RAND_SAMPLING = 'normal'`). */
-  latentDim: v.optional(positiveInt, 128),
+  latentDim: v.optional(width, 128),
   /** Phase 1: generator steps (each after `criticIters` critic steps). */
   ganSteps: v.optional(positiveInt, 100),
   /** Critic steps per generator step (reference `CRITIC_ITERS`: 5). */
@@ -37,6 +39,13 @@ export const fanoganSchema = v.strictObject({
   kappa: v.optional(v.pipe(v.number(), v.minValue(0)), 1),
   /** Samples per batch, both phases (reference `BATCH_SIZE`: 64). */
   batchSize: v.optional(positiveInt, 16),
+  /**
+   * Steps between checks of the encoder's izi_f loss on validation samples, counted in phase 2 only, for model
+   * selection; 0: only after the last step (Kascenas et al.'s DAE: 32).
+   */
+  validateEvery: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+  /** End training with the encoder weights of the lowest validation loss instead of the last. */
+  keepBest: v.optional(v.boolean(), false),
   /** Median filter window applied to score maps (Kascenas et al.'s evaluation: 5). */
   medianKernel: v.optional(oddInt, 5),
   /** Erosion window for the scoring mask (Kascenas et al.: 5). */
@@ -48,7 +57,13 @@ export const fanoganSchema = v.strictObject({
 /** f-AnoGAN's resolved configuration. */
 export type FanoganConfig = v.InferOutput<typeof fanoganSchema>;
 
-/** Named configurations (config data, not code). */
+/**
+ * Model selection as the reference: the validation loss every 32 steps, ending with the weights that had the
+ * lowest (DenoisingAE `trainer.py`, `utilities.py` `ModelSaver`; bench/paper_budgets.ts).
+ */
+const paperModelSelection = { validateEvery: 32, keepBest: true };
+
+/** Named configurations (config data, not code); bench/paper_budgets.ts gives each paper value's source. */
 export const fanoganPresets: Readonly<Record<string, Partial<FanoganConfig>>> = {
   /**
    * The f-AnoGAN reference's values (tSchlegl/f-AnoGAN `wgangp_64x64.py`, `z_encoding_izif.py`). The
@@ -57,6 +72,7 @@ export const fanoganPresets: Readonly<Record<string, Partial<FanoganConfig>>> = 
    * (an assumption, not a published figure: recompute it for the split in use).
    */
   "fanogan-paper-2d": {
+    ...paperModelSelection,
     width: 64,
     latentDim: 128,
     ganSteps: 1400,

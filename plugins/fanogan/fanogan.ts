@@ -6,16 +6,17 @@
 import {
   Adam,
   type Batch,
+  BatchStream,
   type MethodInstance,
   type MethodState,
   residualScore,
   Rng,
-  shuffledBatches,
   tf,
   type TrainContext,
   type TrainData,
   trainLoop,
   type TrainSummary,
+  variablesByName,
 } from "../../core/mod.ts";
 import { type BatchMoments, blockCount, updateRunningStats } from "./blocks.ts";
 import type { FanoganConfig } from "./config.ts";
@@ -84,7 +85,8 @@ export class Fanogan implements MethodInstance {
   train(data: TrainData, ctx: TrainContext): Promise<TrainSummary> {
     const c = this.#cfg;
     const rng = ctx.rng.fork("fanogan");
-    const extraBatches = shuffledBatches(data.train.size, c.batchSize, rng.fork("critic-batches"));
+    const criticRng = rng.fork("critic-batches");
+    const extraBatches = new BatchStream(data.train.size, c.batchSize, criticRng);
     const adam = { beta1: c.ganBeta1, beta2: c.ganBeta2 };
     const criticOpt = new Adam(this.critic.params.list(), adam);
     const generatorOpt = new Adam(this.generator.params.list(), adam);
@@ -133,15 +135,27 @@ export class Fanogan implements MethodInstance {
         let loss = criticStep(b.images);
         for (let k = 1; k < c.criticIters; k++) {
           loss.dispose();
-          const extra = data.train.batch(extraBatches.next().value as number[]);
+          const extra = data.train.batch(extraBatches.next());
           loss = criticStep(extra.images);
           tf.dispose([extra.images, extra.foreground, extra.labels].filter((t) => t !== undefined));
         }
         generatorStep(b.images.shape[0]!);
         return loss;
       },
-      checkpointEvery: Math.max(100, Math.floor((c.ganSteps + c.encoderSteps) / 10)),
-      save: () => this.save(),
+      lrAt: (i) => i < c.ganSteps ? c.ganLr : c.encoderLr,
+      // The validation loss is the encoder's: it selects among phase-2 weights only.
+      selection: c,
+      selectAfter: c.ganSteps,
+      state: {
+        identity: { method: "fanogan", config: c, sampleShape: data.sampleShape },
+        save: () => this.save(),
+        load: (s) => this.load(s),
+        weights: () => variablesByName(this.encoder.params, "e/"),
+        optimisers: { critic: criticOpt, generator: generatorOpt, encoder: encoderOpt },
+        rngs: { fanogan: rng, "critic-batches": criticRng },
+        streams: { "critic-batches": extraBatches },
+        phase: (step) => step < c.ganSteps ? "wgan-gp" : "encoder",
+      },
       validate: () => {
         const n = Math.min(data.validation.size, 4 * c.batchSize);
         const b = data.validation.batch(Array.from({ length: n }, (_, i) => i));

@@ -3,7 +3,7 @@
  * accumulators starting at 1), the optimiser of the f-AnoGAN reference's encoder training.
  * @module
  */
-import { tf } from "../../core/mod.ts";
+import { assignSlots, type OptimiserState, readSlots, type StatefulOptimiser, tf } from "../../core/mod.ts";
 
 /** RMSProp's settings (TensorFlow 1 defaults). */
 export interface RmsPropOptions {
@@ -19,18 +19,19 @@ export interface RmsPropOptions {
  * @example
  * ```ts
  * import { RmsProp } from "./rmsprop.ts";
- * import { tf } from "../../core/mod.ts";
+ * import { assignSlots, type OptimiserState, readSlots, type StatefulOptimiser, tf } from "../../core/mod.ts";
  * const x = tf.variable(tf.scalar(3));
  * const opt = new RmsProp([x]);
  * for (let i = 0; i < 100; i++) opt.step(() => tf.square(x) as tf.Scalar, 0.05).dispose();
  * console.assert(Math.abs(x.dataSync()[0]!) < 0.2);
  * ```
  */
-export class RmsProp {
+export class RmsProp implements StatefulOptimiser {
   readonly #vars: tf.Variable[];
   readonly #ms: tf.Variable[];
   readonly #decay: number;
   readonly #eps: number;
+  #t = 0;
 
   /** Creates mean-square accumulators (ones, as TensorFlow 1) for `vars`. */
   constructor(vars: tf.Variable[], options: RmsPropOptions = {}) {
@@ -43,6 +44,7 @@ export class RmsProp {
   /** Computes the gradients of `loss`, applies one update with learning rate `lr`, returns the loss. */
   step(loss: () => tf.Scalar, lr: number): tf.Scalar {
     const { value, grads } = tf.variableGrads(loss, this.#vars);
+    this.#t++;
     tf.tidy(() => {
       this.#vars.forEach((p, i) => {
         const g = grads[p.name]!;
@@ -53,6 +55,17 @@ export class RmsProp {
     });
     tf.dispose(Object.values(grads));
     return value;
+  }
+
+  /** The update count and the mean-square accumulators (slot "ms"), for checkpoints. */
+  async exportState(): Promise<OptimiserState> {
+    return { steps: this.#t, slots: await readSlots({ ms: this.#ms }) };
+  }
+
+  /** Continues from {@linkcode exportState}'s state of an RMSProp over the same variables. */
+  importState(state: OptimiserState): void {
+    assignSlots("RMSProp", { ms: this.#ms }, state);
+    this.#t = state.steps;
   }
 
   /** Frees the accumulators. */

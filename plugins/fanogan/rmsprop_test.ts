@@ -15,3 +15,28 @@ Deno.test("RmsProp: TensorFlow 1's update, mean square starting at 1", () => {
   opt.dispose();
   x.dispose();
 });
+
+Deno.test("RmsProp: an exported state continues bit-identically in a fresh optimiser", async () => {
+  const loss = (x: tf.Variable) => () => tf.sum(tf.square(tf.sub(x, tf.tensor1d([1, -1])))) as tf.Scalar;
+  const x = tf.variable(tf.tensor1d([3, 2]));
+  const straight = new RmsProp([x]);
+  for (let k = 0; k < 5; k++) straight.step(loss(x), 0.1).dispose();
+  const y = tf.variable(tf.tensor1d([3, 2]));
+  const first = new RmsProp([y]);
+  for (let k = 0; k < 2; k++) first.step(loss(y), 0.1).dispose();
+  const state = await first.exportState();
+  assert.equal(state.steps, 2);
+  const resumed = new RmsProp([y]);
+  resumed.importState(state);
+  for (let k = 2; k < 5; k++) resumed.step(loss(y), 0.1).dispose();
+  assert.deepEqual(Array.from(y.dataSync()), Array.from(x.dataSync()));
+  // A fresh accumulator (ones) instead of the saved one changes the result.
+  const z = tf.variable(tf.tensor1d([3, 2]));
+  const other = new RmsProp([z]);
+  for (let k = 0; k < 2; k++) other.step(loss(z), 0.1).dispose();
+  const restarted = new RmsProp([z]);
+  for (let k = 2; k < 5; k++) restarted.step(loss(z), 0.1).dispose();
+  assert.notDeepEqual(Array.from(z.dataSync()), Array.from(x.dataSync()));
+  for (const o of [straight, first, resumed, other, restarted]) o.dispose();
+  tf.dispose([x, y, z]);
+});

@@ -5,6 +5,9 @@
 import * as v from "valibot";
 import type { Dims } from "../../core/dataset.ts";
 
+/** Largest output size: a 2D slice side, a 3D cube side (256³ float32 is 64 MiB per channel and case). */
+const MAX_SIZE = { 2: 1024, 3: 256 } as const;
+
 /** The config schema of the folder dataset of dimensionality `dims` (only the size default differs). */
 export function folderSchema(dims: Dims) {
   return v.strictObject({
@@ -13,7 +16,15 @@ export function folderSchema(dims: Dims) {
     /** Relative paths inside the manifest are resolved against its own folder or the data folder. */
     pathsRelativeTo: v.optional(v.picklist(["manifest", "dataRoot"]), "manifest"),
     /** Output size: 2D slice height = width (paper: 128); 3D cube side. */
-    size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(8)), dims === 2 ? 128 : 64),
+    size: v.optional(
+      v.pipe(
+        v.number(),
+        v.integer(),
+        v.minValue(8),
+        v.maxValue(MAX_SIZE[dims], `must be at most ${MAX_SIZE[dims]}`),
+      ),
+      dims === 2 ? 128 : 64,
+    ),
     /** Each channel is divided by this percentile of its foreground voxels, then clipped to [0, 1]. */
     percentile: v.optional(v.pipe(v.number(), v.minValue(50), v.maxValue(100)), 99),
     /** 2D only: slices are kept from the first to the last whose channel-mean sum exceeds this (paper: 0.5). */

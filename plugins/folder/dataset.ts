@@ -1,11 +1,16 @@
 /**
  * The folder datasets: any NIfTI data described by a manifest (see `manifest.ts`). `folder` gives 2D axial
- * slices with the paper's BraTS preprocessing (`plugins/brats/slices.ts`); `folder3d` gives isotropic volumes
- * (`volume.ts`). Splits come from the manifest; rows with split "labelled" form the optional labelled split.
+ * slices with the paper's BraTS preprocessing (`core/preprocess/slices.ts`); `folder3d` gives isotropic volumes
+ * (`core/preprocess/volume.ts`). Splits come from the manifest; rows with split "labelled" form the optional labelled split.
  * @module
  */
 import { isAbsolute, join } from "node:path";
-import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
+import {
+  fingerprintFiles,
+  lazyLabelledStore,
+  openCaseStore,
+  preprocessingKey,
+} from "../../core/cache/mod.ts";
 import type {
   AnySplit,
   Case,
@@ -13,13 +18,16 @@ import type {
   DatasetDefinition,
   DatasetOptions,
   Dims,
+  Scan,
   Split,
 } from "../../core/dataset.ts";
-import { type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
-import { preprocessSlices } from "../brats/slices.ts";
+import { requireCases } from "../../core/dataset.ts";
+import { statRegularFile } from "../../core/files.ts";
+import { assertSameGrid, type NiftiVolume, readNifti } from "../../core/nifti/mod.ts";
+import { type Manifest, type ManifestCase, readManifest } from "../../core/preprocess/manifest.ts";
+import { preprocessSlices } from "../../core/preprocess/slices.ts";
 import { type FolderConfig, folderSchema } from "./config.ts";
-import { type Manifest, type ManifestCase, readManifest } from "./manifest.ts";
-import { preprocessVolume } from "./volume.ts";
+import { preprocessVolume } from "../../core/preprocess/volume.ts";
 
 /** A manifest entry's volumes, read and checked against each other. */
 interface CaseVolumes {
@@ -37,23 +45,22 @@ function filesOf(m: Manifest<AnySplit>, c: ManifestCase<AnySplit>): Array<[role:
   ];
 }
 
-/** Throws naming the manifest, the case and the path of the first file that does not exist. */
+/** Throws naming the file, the manifest and the case for the first path that is not a regular file. */
 async function checkFilesExist(m: Manifest<AnySplit>): Promise<void> {
   for (const c of m.cases) {
-    for (const [role, p] of filesOf(m, c)) {
-      const ok = await Deno.stat(p).then((s) => s.isFile, () => false);
-      if (!ok) throw new Error(`${m.path}: case '${c.id}': ${role} file not found: ${p}`);
-    }
+    for (const [role, p] of filesOf(m, c)) await statRegularFile(p, `${role} of case '${c.id}' in ${m.path}`);
   }
 }
 
-/** Reads an entry's files; every grid must equal the first channel's, and values must be finite. */
+/** Reads an entry's files; every voxel grid must equal the first channel's, and values must be finite. */
 export async function readCase(m: Manifest<AnySplit>, c: ManifestCase<AnySplit>): Promise<CaseVolumes> {
   const read = async (role: string, p: string) => {
     try {
       const vol = await readNifti(p);
       if (vol.shape.length !== 3) {
-        throw new Error(`${p}: expected a 3D volume, got shape [${vol.shape.join(", ")}]`);
+        throw new Error(
+          `${p}: expected a 3D volume, got shape [${vol.shape.join(", ")}] (give one 3D volume per file)`,
+        );
       }
       return vol;
     } catch (e) {
@@ -62,17 +69,11 @@ export async function readCase(m: Manifest<AnySplit>, c: ManifestCase<AnySplit>)
   };
   const files = filesOf(m, c);
   const vols = await Promise.all(files.map(([role, p]) => read(role, p)));
-  const ref = vols[0]!;
-  vols.forEach((vol, i) => {
-    if (vol.shape.join() !== ref.shape.join()) {
-      throw new Error(
-        `${m.path}: case '${c.id}': shape mismatch: ${files[i]![0]} ${vol.path} is [${
-          vol.shape.join(", ")
-        }] ` +
-          `but ${files[0]![0]} ${ref.path} is [${ref.shape.join(", ")}]`,
-      );
-    }
-  });
+  try {
+    assertSameGrid(vols[0]!, vols.slice(1));
+  } catch (e) {
+    throw new Error(`${m.path}: case '${c.id}': ${(e as Error).message}`);
+  }
   const n = c.images.length;
   return {
     channels: vols.slice(0, n),
@@ -134,6 +135,16 @@ function toCase(
   );
 }
 
+/** `prepareScan` of the folder datasets: a scan becomes a case as a manifest's test entry without mask does. */
+function prepareScan(dims: Dims) {
+  return (config: FolderConfig, scan: Scan): Promise<Case> => {
+    const vols = { channels: scan.channels, ...(scan.foreground ? { foreground: scan.foreground } : {}) };
+    // A test entry without mask gets an all-zero label; a new scan has none.
+    const { label: _, ...c } = toCase(scan.id, "test", vols, config, dims, `scan '${scan.id}'`);
+    return Promise.resolve(c);
+  };
+}
+
 function loader(dims: Dims) {
   const datasetId = dims === 2 ? "folder" : "folder3d";
   return async (config: FolderConfig, options: DatasetOptions): Promise<Dataset> => {
@@ -172,24 +183,36 @@ function loader(dims: Dims) {
       channels: m.channels,
       ...(dims === 2 ? { resize: "bilinear, masks > 0.5" } : { resample: "trilinear, masks > 0.5" }),
     };
-    const key = await preprocessingKey(datasetId, preprocessing, sources);
+    const key = await preprocessingKey(datasetId, preprocessing, sources, options.codeVersion);
     const build = async (id: string, split: AnySplit): Promise<Case> => {
       const entry = byId.get(id)!;
-      return toCase(id, split, await readCase(m, entry), config, dims, `${m.path}: case '${id}'`);
+      const c = toCase(id, split, await readCase(m, entry), config, dims, `${m.path}: case '${id}'`);
+      return entry.metadata ? { ...c, metadata: entry.metadata } : c;
     };
     const store = await openCaseStore({ datasetId, key, splits, build, cacheDir: options.cacheDir });
-    // The cache store knows the three standard splits; the labelled one is a second entry under its own key.
-    let labelled: ReturnType<typeof openCaseStore> | undefined;
-    const openLabelled = async () => {
-      const labelledKey = await preprocessingKey(datasetId, { ...preprocessing, split: "labelled" }, sources);
-      return openCaseStore({
-        datasetId,
-        key: labelledKey,
-        splits: { train: labelledIds, validation: [], test: [] },
-        build: (id) => build(id, "labelled"),
-        cacheDir: options.cacheDir,
-      });
+    const labelled = lazyLabelledStore({
+      datasetId,
+      key,
+      ids: labelledIds,
+      build: (id) => build(id, "labelled"),
+      ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    });
+    const checked = (split: AnySplit): AnySplit => {
+      if (split !== "labelled") {
+        requireCases(
+          datasetId,
+          split,
+          splits[split],
+          () => `${m.path} has no case with split '${split}'; add one`,
+        );
+      } else if (labelledIds.length === 0) {
+        throw new Error(
+          `dataset '${datasetId}': ${m.path} has no case with split 'labelled' (needed by supervised methods)`,
+        );
+      }
+      return split;
     };
+    const patients = new Map(m.cases.map((c) => [c.id, c.patient ?? c.id]));
     return {
       id: datasetId,
       dims,
@@ -197,16 +220,20 @@ function loader(dims: Dims) {
       preprocessingHash: key,
       preprocessing,
       hasLabelled: labelledIds.length > 0,
-      async *cases(split: AnySplit) {
-        if (split !== "labelled") return yield* store.cases(split);
-        if (labelledIds.length === 0) {
-          throw new Error(
-            `dataset '${datasetId}': ${m.path} has no case with split 'labelled' (needed by supervised methods)`,
-          );
-        }
-        labelled ??= openLabelled();
-        yield* (await labelled).cases("train");
+      caseCount: (split) => (split !== "labelled" ? store.count(split) : labelledIds.length || undefined),
+      patientOf: (id) => patients.get(id) ?? id,
+      cases: (s) => {
+        const split = checked(s);
+        return split === "labelled" ? labelled.cases() : store.cases(split);
       },
+      ...(store.stored && labelled.stored
+        ? {
+          stored: (s: AnySplit) => {
+            const split = checked(s);
+            return split === "labelled" ? labelled.stored!() : store.stored!(split);
+          },
+        }
+        : {}),
     };
   };
 }
@@ -219,6 +246,7 @@ export const folderDataset: DatasetDefinition<FolderConfig> = {
   source: "files",
   schema: folderSchema(2),
   load: loader(2),
+  prepareScan: prepareScan(2),
 };
 
 /** `folder3d`: the same manifest, as isotropic volumes resampled to `size`³. */
@@ -230,4 +258,5 @@ export const folder3dDataset: DatasetDefinition<FolderConfig> = {
   source: "files",
   schema: folderSchema(3),
   load: loader(3),
+  prepareScan: prepareScan(3),
 };

@@ -4,7 +4,7 @@ import type { AnySplit, Case, Dataset } from "../../core/dataset.ts";
 import { writeNifti } from "../../core/nifti/mod.ts";
 import { folderSchema } from "./config.ts";
 import { folder3dDataset, folderDataset } from "./dataset.ts";
-import { readManifest } from "./manifest.ts";
+import { readManifest } from "../../core/preprocess/manifest.ts";
 
 const X = 20, Y = 16, Z = 8;
 const AFFINE = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 2, 0], [0, 0, 0, 1]];
@@ -49,6 +49,8 @@ async function writeData(root: string): Promise<void> {
       id,
       split,
       images: [`img/${id}_t1.nii.gz`, `img/${id}_t2.nii.gz`],
+      site: id < "d" ? "A" : "B", // metadata: a field beyond the known ones
+      ...(id === "d" ? { age: 61 } : {}),
     };
     if (lesion) {
       await writeNifti(`${root}/img/${id}_seg.nii.gz`, brain(1, true).mask, [X, Y, Z], {
@@ -95,6 +97,7 @@ Deno.test("folder (2D): manifest splits, slices, normalisation, labels, labelled
 
     const test = await all(ds, "test");
     assert.deepEqual(test.map((c) => c.id), ["d", "e"]);
+    assert.deepEqual(test.map((c) => c.metadata), [{ site: "B", age: 61 }, { site: "B" }]);
     assert.ok(sum(test[0]!.label!) > 0, "test case d keeps its lesion mask");
     assert.equal(test[1]!.label!.length, test[1]!.foreground.length);
     assert.equal(sum(test[1]!.label!), 0, "a test case without a mask is healthy");
@@ -108,6 +111,7 @@ Deno.test("folder (2D): manifest splits, slices, normalisation, labels, labelled
     const again = await folderDataset.load(config, { dataRoot: root, cacheDir: `${root}/cache` });
     assert.equal(again.preprocessingHash, ds.preprocessingHash);
     assert.deepEqual((await all(again, "test"))[0]!.image, test[0]!.image);
+    assert.deepEqual((await all(again, "test"))[0]!.metadata, { site: "B", age: 61 }, "metadata is cached");
     assert.deepEqual((await all(again, "labelled"))[0]!.label, labelled[0]!.label);
     const other = await folderDataset.load(parseConfig(folderSchema(2), { size: 32 }, "folder"), {
       dataRoot: root,
@@ -123,10 +127,10 @@ Deno.test("folder3d: isotropic cubes with masks; CSV manifest; paths relative to
   try {
     await writeData(root);
     const csv = [
-      "id,split,t1,t2,mask",
-      "a,train,img/a_t1.nii.gz,img/a_t2.nii.gz,",
-      "c,validation,img/c_t1.nii.gz,img/c_t2.nii.gz,",
-      "d,test,img/d_t1.nii.gz,img/d_t2.nii.gz,img/d_seg.nii.gz",
+      "id,split,t1,t2,mask,meta:scanner",
+      "a,train,img/a_t1.nii.gz,img/a_t2.nii.gz,,x",
+      "c,validation,img/c_t1.nii.gz,img/c_t2.nii.gz,,x",
+      "d,test,img/d_t1.nii.gz,img/d_t2.nii.gz,img/d_seg.nii.gz,Prisma 3T",
     ].join("\n");
     await Deno.mkdir(`${root}/lists`);
     await Deno.writeTextFile(`${root}/lists/m.csv`, csv);
@@ -140,6 +144,7 @@ Deno.test("folder3d: isotropic cubes with masks; CSV manifest; paths relative to
     assert.equal(ds.hasLabelled, false);
     const [d] = await all(ds, "test");
     assert.deepEqual(d!.shape, [8, 8, 8, 2]);
+    assert.deepEqual(d!.metadata, { scanner: "Prisma 3T" });
     const s = d!.spacing![0];
     // The brain spans 16 mm in x (the largest extent): the cube is 16 mm · 1.1 wide.
     assert.ok(Math.abs(s * 8 - 16 * 1.1) < 1e-6, `cube side ${s * 8} mm`);
@@ -155,7 +160,7 @@ Deno.test("folder3d: isotropic cubes with masks; CSV manifest; paths relative to
   }
 });
 
-Deno.test("folder: clear errors for a missing file, a shape mismatch, NaN voxels and bad manifests", async () => {
+Deno.test("folder: clear errors for a missing file, a grid mismatch, NaN voxels and bad manifests", async () => {
   const root = await Deno.makeTempDir();
   try {
     await writeData(root);
@@ -171,7 +176,7 @@ Deno.test("folder: clear errors for a missing file, a shape mismatch, NaN voxels
       () => folderDataset.load(config, { dataRoot: root }),
       (e: Error) =>
         e.message.includes(
-          `${root}/manifest.json: case 'a': channel 't2' file not found: ${root}/img/nope.nii.gz`,
+          `${root}/img/nope.nii.gz: file not found (channel 't2' of case 'a' in ${root}/manifest.json`,
         ),
     );
 
@@ -183,7 +188,7 @@ Deno.test("folder: clear errors for a missing file, a shape mismatch, NaN voxels
     const ds = await folderDataset.load(config, { dataRoot: root });
     await assert.rejects(
       () => all(ds, "train"),
-      /case 'a': shape mismatch: channel 't2' .*small\.nii\.gz is \[4, 4, 4\] but channel 't1' .*a_t1\.nii\.gz is \[20, 16, 8\]/,
+      /case 'a': .*small\.nii\.gz: voxel grid differs from .*a_t1\.nii\.gz: shape \[4, 4, 4\] vs \[20, 16, 8\]/,
     );
 
     const nan = brain(100, false).image;
@@ -224,7 +229,7 @@ Deno.test("readManifest: rejects 'labelled' rows unless asked (headct's use), re
     assert.deepEqual(ok.cases[0]!.images, ["/data/x.nii"]);
     assert.equal(ok.cases[0]!.mask, "/abs/m.nii");
     await Deno.writeTextFile(`${root}/bad.csv`, "id,split,ct\nx,train\n");
-    await assert.rejects(() => readManifest(`${root}/bad.csv`), /line 2 has 2 cells, header has 3/);
+    await assert.rejects(() => readManifest(`${root}/bad.csv`), /line 2 has 2 cells, the header has 3/);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -1,5 +1,6 @@
 /**
- * Registers the folder datasets (`folder`: 2D slices, `folder3d`: volumes) and exports the manifest reader.
+ * Registers the folder datasets (`folder`: 2D slices, `folder3d`: volumes); their manifest reader is
+ * `core/preprocess/manifest.ts`.
  * @module
  */
 import { registerDataset } from "../../core/registry.ts";
@@ -7,12 +8,3 @@ import { folder3dDataset, folderDataset } from "./dataset.ts";
 
 registerDataset(folderDataset);
 registerDataset(folder3dDataset);
-
-export {
-  type Manifest,
-  type ManifestCase,
-  manifestCaseSchema,
-  manifestSchema,
-  readManifest,
-  type ReadManifestOptions,
-} from "./manifest.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as v from "valibot";
-import type { Case, Dataset, Split } from "../../core/dataset.ts";
+import type { AnySplit, Case, Dataset } from "../../core/dataset.ts";
 import { invertAffine, writeNifti } from "../../core/nifti/mod.ts";
 import { hasRealFile, REAL_DATA_DIR } from "../../core/nifti/test_util.ts";
 import { Rng } from "../../core/rng.ts";
@@ -25,7 +25,7 @@ function synthHead(): Float32Array {
   return hu;
 }
 
-async function all(ds: Dataset, split: Split): Promise<Case[]> {
+async function all(ds: Dataset, split: AnySplit): Promise<Case[]> {
   const out: Case[] = [];
   for await (const c of ds.cases(split)) out.push(c);
   return out;
@@ -80,7 +80,7 @@ Deno.test("headct: CSV manifest splits; a listed missing file is named", async (
     await Deno.writeTextFile(`${root}/m.csv`, "id,split,ct\na,train,a.nii.gz\nb,test,b.nii.gz\n");
     await assert.rejects(
       headctDataset.load(v.parse(headctSchema, { manifest: "m.csv" }), { dataRoot: root }),
-      /b\.nii\.gz: missing file \(listed by .*m\.csv\)/,
+      /b\.nii\.gz: file not found \(listed by .*m\.csv;/,
     );
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -169,6 +169,120 @@ Deno.test("headct: the case affine maps each output voxel to the world point who
       }
     }
     assert.ok(checked > 1000, `only ${checked} voxels inside the source`);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+/** A blob of lesion mask voxels inside the synthetic head. */
+function lesionMask(): Float32Array {
+  const mask = new Float32Array(X * Y * Z);
+  for (let z = 8; z < 12; z++) {
+    for (let y = 16; y < 24; y++) for (let x = 22; x < 28; x++) mask[x + X * (y + Y * z)] = 1;
+  }
+  return mask;
+}
+
+Deno.test("headct: patients with masks split into labelled and test; a patient's volumes stay together", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    // Patients A–D scanned twice (A, B: one scan with a lesion mask), E–H once and healthy.
+    const names = ["A-1", "A-2", "B-1", "B-2", "C-1", "C-2", "D-1", "D-2", "E-1", "F-1", "G-1", "H-1"];
+    for (const n of names) {
+      await writeNifti(`${root}/${n}.nii.gz`, synthHead(), [X, Y, Z], { affine: AFFINE });
+    }
+    for (const n of ["A-2", "B-1", "C-1"]) {
+      await writeNifti(`${root}/${n}_mask.nii.gz`, lesionMask(), [X, Y, Z], {
+        affine: AFFINE,
+        datatype: "uint8",
+      });
+    }
+    const base = {
+      shape: [8, 16, 16],
+      trainFraction: 0.5,
+      validationFraction: 0.2,
+      patientPattern: "^([A-Z])-",
+    };
+    const ds = await headctDataset.load(v.parse(headctSchema, { ...base, labelledFraction: 0.7 }), {
+      dataRoot: root,
+      cacheDir: `${root}/.cache`,
+    });
+    const split = async (s: AnySplit) => await all(ds, s);
+    const parts = {
+      train: await split("train"),
+      validation: await split("validation"),
+      test: await split("test"),
+    };
+    const labelled = await split("labelled");
+    const patientsOf = (cs: Case[]) => new Set(cs.map((c) => ds.patientOf!(c.id)));
+    // Lesion patients A, B, C: round(0.7 × 3) = 2 labelled, one kept for testing with its real mask.
+    assert.equal(patientsOf(labelled).size, 2);
+    assert.ok([...patientsOf(labelled)].every((p) => "ABC".includes(p)));
+    const testPatients = patientsOf(parts.test);
+    assert.ok(
+      [...patientsOf(labelled)].every((p) => !testPatients.has(p)),
+      "labelled and test share no patient",
+    );
+    for (const s of [parts.train, parts.validation]) {
+      assert.ok([...patientsOf(s)].every((p) => "DEFGH".includes(p) && !testPatients.has(p)));
+    }
+    for (const p of "ABCDEFGH") {
+      const where = Object.entries({ ...parts, labelled }).filter(([, cs]) => patientsOf(cs).has(p));
+      assert.equal(where.length, 1, `patient ${p} is in one split (${where.map(([s]) => s)})`);
+    }
+    // Labelled cases carry their masks; a labelled scan without one is healthy (all-zero label).
+    for (const c of labelled) {
+      const masked = ["A-2", "B-1", "C-1"].includes(c.id);
+      assert.equal(c.label!.some((x) => x === 1), masked, c.id);
+    }
+    assert.equal(ds.hasLabelled, true);
+    // One lesion patient is always kept for testing; without masks there is no labelled split.
+    const all1 = await headctDataset.load(v.parse(headctSchema, { ...base, labelledFraction: 1 }), {
+      dataRoot: root,
+    });
+    assert.equal(patientsOf(await all(all1, "labelled")).size, 2);
+    await assert.rejects(
+      headctDataset.load(v.parse(headctSchema, { ...base, patientPattern: "^(Z)" }), { dataRoot: root }),
+      /patientPattern \/\^\(Z\)\/ does not match volume '[A-H]-\d' in /,
+    );
+    for (const n of ["A-2", "B-1", "C-1"]) await Deno.remove(`${root}/${n}_mask.nii.gz`);
+    const healthy = await headctDataset.load(v.parse(headctSchema, base), { dataRoot: root });
+    assert.equal(healthy.hasLabelled, false);
+    await assert.rejects(
+      all(healthy, "labelled"),
+      /split 'labelled' is empty \(no volume in .* has a _mask file/,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("headct: a manifest's labelled rows and patients; a tested patient elsewhere is refused", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    for (const n of ["a", "b", "c", "d"]) {
+      await writeNifti(`${root}/${n}.nii.gz`, synthHead(), [X, Y, Z], { affine: AFFINE });
+    }
+    await writeNifti(`${root}/d_mask.nii.gz`, lesionMask(), [X, Y, Z], { affine: AFFINE, datatype: "uint8" });
+    const csv = (rows: string[]) =>
+      Deno.writeTextFile(`${root}/m.csv`, ["id,split,ct,mask,patient", ...rows].join("\n"));
+    await csv([
+      "a,train,a.nii.gz,,p1",
+      "b,validation,b.nii.gz,,p2",
+      "c,test,c.nii.gz,,p3",
+      "d,labelled,d.nii.gz,d_mask.nii.gz,p1",
+    ]);
+    const config = v.parse(headctSchema, { manifest: "m.csv", shape: [8, 16, 16] });
+    const ds = await headctDataset.load(config, { dataRoot: root });
+    const [d] = await all(ds, "labelled");
+    assert.equal(d!.id, "d");
+    assert.ok(d!.label!.some((x) => x === 1));
+    assert.equal(ds.patientOf!("d"), "p1");
+    await csv(["a,train,a.nii.gz,,p1", "c,test,c.nii.gz,,p1"]);
+    await assert.rejects(
+      headctDataset.load(config, { dataRoot: root }),
+      /m\.csv: patient 'p1' has test case 'c' and train case 'a': a tested patient must not be trained/,
+    );
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -34,18 +34,26 @@ export function diceAtFprDefinition(fpr: number, float16 = false): MetricDefinit
       let inner: MetricAccumulator | undefined;
       let threshold = NaN;
       let achieved = NaN;
+      // The threshold is fixed by the first test batch (or an earlier call of `threshold`).
+      const fix = (): MetricAccumulator => {
+        if (!inner) {
+          const t = healthy.thresholdAt(fpr); // throws when no healthy pixel was given
+          [threshold, achieved] = [t.threshold, t.fpr];
+          inner = diceAtThresholdDefinition({ threshold, id, float16 }).create();
+        }
+        return inner;
+      };
       return {
         addHealthy(scores: Float32Array): void {
           if (inner) throw new Error(`${id}: healthy validation scores must come before test batches`);
           healthy.add(scores);
         },
+        threshold(): number {
+          fix();
+          return threshold;
+        },
         add(batch: ScoredBatch): void {
-          if (!inner) {
-            const t = healthy.thresholdAt(fpr); // throws when no healthy pixel was given
-            [threshold, achieved] = [t.threshold, t.fpr];
-            inner = diceAtThresholdDefinition({ threshold, id, float16 }).create();
-          }
-          inner.add(batch);
+          fix().add(batch);
         },
         finalize(): MetricResult {
           if (!inner) throw new Error(`${id}: no test pixels were added (empty test set)`);

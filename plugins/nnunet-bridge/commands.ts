@@ -1,9 +1,10 @@
 /**
  * The nnU-Net v2 command lines (built as data, so they can be checked without running them), the
- * environment they need, the PATH check, and running one as a subprocess.
+ * environment they need, the PATH check, and running one as a subprocess (`core/subprocess.ts`).
  * @module
  */
 import { delimiter, join } from "node:path";
+import { runProgram } from "../../core/subprocess.ts";
 
 /** A program and its arguments. */
 export interface CommandLine {
@@ -27,6 +28,8 @@ export interface RunSettings {
   readonly fold: string;
   readonly device: string;
   readonly processes: number;
+  /** Folder of the programs; absent: PATH. */
+  readonly bin?: string;
 }
 
 /** The programs the bridge runs; all come with `pip install nnunetv2`. */
@@ -35,6 +38,11 @@ export const NNUNET_PROGRAMS = [
   "nnUNetv2_train",
   "nnUNetv2_predict",
 ] as const;
+
+/** The program to run: in `bin` when given, else looked up on PATH. */
+function program(s: RunSettings, name: (typeof NNUNET_PROGRAMS)[number]): string {
+  return s.bin ? join(s.bin, name) : name;
+}
 
 /** The standard folders under a work folder. */
 export function nnunetPaths(workDir: string): NnUnetPaths {
@@ -53,7 +61,7 @@ export function nnunetEnv(paths: NnUnetPaths): Record<string, string> {
 /** `nnUNetv2_plan_and_preprocess -d N -c CONFIG -np P --verify_dataset_integrity`. */
 export function planCommand(s: RunSettings): CommandLine {
   return {
-    cmd: "nnUNetv2_plan_and_preprocess",
+    cmd: program(s, "nnUNetv2_plan_and_preprocess"),
     args: [
       "-d",
       String(s.datasetNumber),
@@ -69,7 +77,7 @@ export function planCommand(s: RunSettings): CommandLine {
 /** `nnUNetv2_train N CONFIG FOLD -tr TRAINER -device DEVICE`. */
 export function trainCommand(s: RunSettings): CommandLine {
   return {
-    cmd: "nnUNetv2_train",
+    cmd: program(s, "nnUNetv2_train"),
     args: [String(s.datasetNumber), s.configuration, s.fold, "-tr", s.trainer, "-device", s.device],
   };
 }
@@ -77,7 +85,7 @@ export function trainCommand(s: RunSettings): CommandLine {
 /** `nnUNetv2_predict -i IN -o OUT -d N -c CONFIG -f FOLD -tr TRAINER -device DEVICE --save_probabilities`. */
 export function predictCommand(s: RunSettings, input: string, output: string): CommandLine {
   return {
-    cmd: "nnUNetv2_predict",
+    cmd: program(s, "nnUNetv2_predict"),
     args: [
       "-i",
       input,
@@ -113,12 +121,15 @@ export function findOnPath(program: string, path = Deno.env.get("PATH") ?? ""): 
   return undefined;
 }
 
-/** Throws the bridge's "not installed" error, naming the missing programs and how to install them. */
-export function requireNnUnet(path?: string): void {
-  const missing = NNUNET_PROGRAMS.filter((p) => !findOnPath(p, path));
+/**
+ * Throws the bridge's "not installed" error, naming the missing programs and how to install them; `bin` is
+ * the folder of the programs (default: PATH).
+ */
+export function requireNnUnet(bin?: string): void {
+  const missing = NNUNET_PROGRAMS.filter((p) => !findOnPath(p, bin));
   if (missing.length === 0) return;
   throw new Error(
-    `nnU-Net is not installed: ${missing.join(", ")} not found on PATH.\n` +
+    `nnU-Net is not installed: ${missing.join(", ")} not found ${bin ? `in ${bin}` : "on PATH"}.\n` +
       `Install it with \`pip install nnunetv2\` (PyTorch first, see https://github.com/MIC-DKFZ/nnUNet), ` +
       `then check that \`nnUNetv2_train -h\` runs. The dataset export works without it: ` +
       `deno run -A plugins/nnunet-bridge/export.ts --dataset ID --out DIR.`,
@@ -126,21 +137,20 @@ export function requireNnUnet(path?: string): void {
 }
 
 /**
- * Runs a command with nnU-Net's environment; output is captured (a method prints nothing) and its tail is
- * put in the error when the command fails.
+ * Runs a command with nnU-Net's environment (added to the runner's); its output goes to `log` (a method
+ * prints nothing) and its tail into the error when it fails. Aborting `signal` stops it.
  */
-export async function runCommand(line: CommandLine, env: Record<string, string>): Promise<void> {
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command(line.cmd, { args: [...line.args], env, stdout: "piped", stderr: "piped" })
-      .output();
-  } catch (e) {
-    throw new Error(`cannot run ${line.cmd}: ${(e as Error).message}`);
-  }
-  if (!out.success) {
-    const text = new TextDecoder().decode(out.stderr) || new TextDecoder().decode(out.stdout);
-    throw new Error(
-      `${line.cmd} ${line.args.join(" ")} failed with exit code ${out.code}:\n${text.slice(-4000)}`,
-    );
-  }
+export async function runCommand(
+  line: CommandLine,
+  env: Record<string, string>,
+  log: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await runProgram({
+    task: "nnunet",
+    argv: [line.cmd, ...line.args],
+    env,
+    log,
+    ...(signal ? { signal } : {}),
+  });
 }

@@ -20,6 +20,11 @@ export const nnunetSchema = v.strictObject({
   fold: v.optional(v.picklist(["all", "0", "1", "2", "3", "4"]), "all"),
   /** Device passed to nnU-Net (`-device`). */
   device: v.optional(v.picklist(["cuda", "cpu", "mps"]), "cuda"),
+  /**
+   * Folder holding the nnUNetv2_* programs (e.g. a virtual environment's `bin`, or the stand-in's from
+   * `standin/install.ts`); default: found on PATH.
+   */
+  bin: v.optional(v.pipe(v.string(), v.minLength(1))),
   /** Processes for preprocessing (`-np`). */
   processes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 2),
 });

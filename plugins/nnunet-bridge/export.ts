@@ -17,7 +17,8 @@ const USAGE =
   "usage: export.ts --dataset ID --out DIR [--data ROOT] [--config JSON] [--number N] [--name NAME] " +
   "[--train-split labelled|test] [--cache DIR]";
 
-async function main(args: string[]): Promise<void> {
+/** Runs the export with command-line `args`; throws a message for the user on bad arguments or data. */
+export async function exportMain(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -56,7 +57,7 @@ async function main(args: string[]): Promise<void> {
 
 if (import.meta.main) {
   try {
-    await main(Deno.args);
+    await exportMain(Deno.args);
   } catch (e) {
     console.error((e as Error).message);
     Deno.exit(1);

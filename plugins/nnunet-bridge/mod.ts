@@ -24,4 +24,3 @@ registerMethod({
 
 export { exportDataset, type ExportOptions } from "./exporter.ts";
 export { datasetFolderName, type RawDatasetInfo, writeRawDataset } from "./raw_format.ts";
-export { type NpyArray, parseNpy, parseNpz, readNpz } from "./npz.ts";

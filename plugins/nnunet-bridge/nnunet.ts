@@ -4,6 +4,7 @@
  * The model lives in nnU-Net's results folder: the saved state records where, not the weights.
  * @module
  */
+import { join } from "node:path";
 import type { Case } from "../../core/dataset.ts";
 import {
   type Batch,
@@ -11,6 +12,7 @@ import {
   type MethodState,
   type SampleSet,
   tf,
+  type TrainContext,
   type TrainData,
   type TrainSummary,
 } from "../../core/mod.ts";
@@ -73,12 +75,8 @@ export class NnUnetBridge implements MethodInstance {
       fold: cfg.fold,
       device: cfg.device,
       processes: cfg.processes,
+      ...(cfg.bin ? { bin: cfg.bin } : {}),
     };
-  }
-
-  /** The command settings (for tests and listings). */
-  get settings(): RunSettings {
-    return this.#settings;
   }
 
   #paths(): NnUnetPaths {
@@ -86,15 +84,21 @@ export class NnUnetBridge implements MethodInstance {
     return nnunetPaths(this.#workDir);
   }
 
-  /** Exports `data.labelled` and trains nnU-Net on it (nnU-Net's own epochs; progress is not reported). */
-  async train(data: TrainData): Promise<TrainSummary> {
-    requireNnUnet();
+  /**
+   * Exports `data.labelled` and trains nnU-Net on it (nnU-Net's own epochs; progress is not reported), in
+   * `workDir`, else the run's folder, else a new temporary folder.
+   */
+  async train(data: TrainData, ctx: TrainContext): Promise<TrainSummary> {
+    requireNnUnet(this.#settings.bin);
     if (!data.labelled) {
       throw new Error(
         "nnunet: supervised training needs labelled samples (a dataset with a 'labelled' split)",
       );
     }
-    this.#workDir ??= await Deno.makeTempDir({ prefix: "nnunet-" });
+    // The model stays where the saved state points: the run's folder when the runner gives one.
+    this.#workDir ??= ctx.workDir
+      ? join(ctx.workDir, "nnunet")
+      : await Deno.makeTempDir({ prefix: "nnunet-" });
     const channels = Array.from({ length: this.#channels }, (_, i) => `channel_${i}`);
     await trainNnUnet(
       this.#paths(),
@@ -102,13 +106,14 @@ export class NnUnetBridge implements MethodInstance {
       this.#cfg.datasetName,
       channels,
       await samplesAsCases(data.labelled, "sample"),
+      ctx.signal,
     );
     return { steps: 0 };
   }
 
   /** nnU-Net's anomaly probability per voxel, zero outside the foreground: [B, ...S, C] → [B, ...S]. */
   async score(batch: Batch): Promise<tf.Tensor> {
-    requireNnUnet();
+    requireNnUnet(this.#settings.bin);
     const images = (await batch.images.data()) as Float32Array;
     const cases = Array.from(
       { length: batch.images.shape[0]! },
@@ -122,9 +127,11 @@ export class NnUnetBridge implements MethodInstance {
   }
 
   /** Where the trained model lives (nnU-Net's folders) and how to call it. */
-  save(): Promise<MethodState> {
+  // Async without awaiting: an untrained bridge rejects, as the contract's save() does, instead of throwing.
+  // deno-lint-ignore require-await
+  async save(): Promise<MethodState> {
     this.#paths();
-    return Promise.resolve({ tensors: {}, meta: { workDir: this.#workDir, ...this.#settings } });
+    return { tensors: {}, meta: { workDir: this.#workDir, ...this.#settings } };
   }
 
   /** Points this instance at the folders a saved state names. */

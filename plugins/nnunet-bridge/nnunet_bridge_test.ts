@@ -1,46 +1,14 @@
 import assert from "node:assert/strict";
 import { zipSync } from "fflate";
 import type { Case, Dataset } from "../../core/dataset.ts";
-import { readNifti } from "../../core/nifti/mod.ts";
+import "../mod.ts";
+import { readNifti, writeNifti } from "../../core/nifti/mod.ts";
 import { planCommand, predictCommand, requireNnUnet, type RunSettings, trainCommand } from "./commands.ts";
+import { exportMain } from "./export.ts";
 import { exportDataset } from "./exporter.ts";
-import { parseNpy, parseNpz } from "./npz.ts";
+import { writeRawDataset } from "./raw_format.ts";
+import { encodeNpy } from "../../core/npy/mod.ts";
 import { readAnomalyProbability } from "./pipeline.ts";
-
-/** Hand-built .npy v1 bytes: magic, version, little-endian header length, padded header, raw values. */
-function npy(descr: string, shape: number[], values: Uint8Array, fortran = false): Uint8Array {
-  const dict = `{'descr': '${descr}', 'fortran_order': ${fortran ? "True" : "False"}, 'shape': (${
-    shape.map((d) => `${d},`).join(" ")
-  }), }`;
-  const padded = dict + " ".repeat(63 - ((10 + dict.length) % 64)) + "\n"; // total header a multiple of 64
-  const head = new TextEncoder().encode(padded);
-  const out = new Uint8Array(10 + head.length + values.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
-  new DataView(out.buffer).setUint16(8, head.length, true);
-  out.set(head, 10);
-  out.set(values, 10 + head.length);
-  return out;
-}
-const f32 = (a: number[]) => new Uint8Array(new Float32Array(a).buffer);
-
-Deno.test("npz reader: float32 C order, float16 Fortran order, uint8, in a deflated zip", () => {
-  const half = new Uint8Array(new Uint16Array([0x3c00, 0x4000, 0xc000, 0x3800, 0x0000, 0x7c00]).buffer); // 1 2 −2 .5 0 ∞
-  const bytes = zipSync({
-    "probabilities.npy": npy("<f4", [2, 3], f32([0, 1, 2, 3, 4, 5])),
-    "h.npy": npy("<f2", [2, 3], half, true),
-    "u.npy": npy("|u1", [4], new Uint8Array([0, 1, 255, 7])),
-  }, { level: 6 });
-  const arrays = parseNpz(bytes, "hand.npz");
-  assert.deepEqual(Object.keys(arrays).sort(), ["h", "probabilities", "u"]);
-  assert.deepEqual(arrays.probabilities!.shape, [2, 3]);
-  assert.deepEqual([...arrays.probabilities!.data], [0, 1, 2, 3, 4, 5]);
-  // Fortran order stores columns first: stored [1, 2, −2, .5, 0, ∞] is the 2×3 matrix [[1, −2, 0], [2, .5, ∞]].
-  assert.deepEqual([...arrays.h!.data], [1, -2, 0, 2, 0.5, Infinity]);
-  assert.deepEqual([...arrays.u!.data], [0, 1, 255, 7]);
-  assert.throws(() => parseNpy(new Uint8Array(20), "x.npy"), /x\.npy: not a \.npy file/);
-  assert.throws(() => parseNpy(npy("<c8", [1], new Uint8Array(8)), "c.npy"), /unsupported dtype '<c8'/);
-  assert.throws(() => parseNpy(npy("<f4", [4], f32([1])), "t.npy"), /t\.npy: truncated/);
-});
 
 Deno.test("readAnomalyProbability: class 1 of [2, D, H, W]; a wrong shape names the file and case", async () => {
   const dir = await Deno.makeTempDir();
@@ -48,13 +16,21 @@ Deno.test("readAnomalyProbability: class 1 of [2, D, H, W]; a wrong shape names 
     const probs = [0.9, 0.8, 0.7, 0.6, 0.1, 0.2, 0.3, 0.4]; // background then anomaly, D=1 H=2 W=2
     await Deno.writeFile(
       `${dir}/case_0000.npz`,
-      zipSync({ "probabilities.npy": npy("<f4", [2, 1, 2, 2], f32(probs)) }),
+      zipSync({ "probabilities.npy": encodeNpy("<f4", [2, 1, 2, 2], new Float32Array(probs)) }),
     );
     const p = await readAnomalyProbability(`${dir}/case_0000.npz`, { id: "a", shape: [1, 2, 2, 1] });
     assert.deepEqual([...p].map((x) => Math.round(x * 10) / 10), [0.1, 0.2, 0.3, 0.4]);
     await assert.rejects(
       () => readAnomalyProbability(`${dir}/case_0000.npz`, { id: "b", shape: [1, 4, 1, 1] }),
       /case_0000\.npz: probabilities have shape \[2,1,2,2\], expected \[2,1,4,1\] for case 'b'/,
+    );
+    await Deno.writeFile(
+      `${dir}/other.npz`,
+      zipSync({ "seg.npy": encodeNpy("|u1", [1], new Uint8Array(1)) }),
+    );
+    await assert.rejects(
+      () => readAnomalyProbability(`${dir}/other.npz`, { id: "c", shape: [1, 1, 1, 1] }),
+      /other\.npz: no 'probabilities' array \(found: seg\)/,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -134,6 +110,28 @@ Deno.test("exportDataset: nnU-Net v2 raw layout, dataset.json, channel files and
       /dataset 'toy' has no 'labelled' split/,
     );
     await assert.rejects(
+      () =>
+        exportDataset(toyDataset(true), { rawDir: raw, datasetNumber: 8, name: "X", trainSplit: "train" }),
+      /split 'train' is healthy and has no labels; nnU-Net needs labels/,
+    );
+    await assert.rejects(
+      () => exportDataset(toyDataset(true), { rawDir: raw, datasetNumber: 8, name: "no-dash" }),
+      /dataset name 'no-dash' may only hold letters, digits and underscores/,
+    );
+    const spec = { rawDir: raw, datasetNumber: 9, name: "Y", channels: ["flair", "t1"] };
+    await assert.rejects(
+      () => writeRawDataset({ ...spec, training: [toyCase("u", false)] }),
+      /training case 'u' has no label/,
+    );
+    await assert.rejects(
+      () => writeRawDataset({ ...spec, channels: ["flair"], training: [toyCase("v", true)] }),
+      /case 'v' has 2 channels, expected 1/,
+    );
+    await assert.rejects(
+      () => writeRawDataset({ ...spec, training: [] }),
+      /nnU-Net export: no training cases/,
+    );
+    await assert.rejects(
       () => exportDataset(toyDataset(true), { rawDir: raw, datasetNumber: 1000, name: "X" }),
       /dataset number must be an integer in 1\.\.999/,
     );
@@ -186,7 +184,92 @@ Deno.test("nnU-Net command lines and the not-installed error", async () => {
       await Deno.writeTextFile(`${bin}/${p}`, "#!/bin/sh\n", { mode: 0o755 });
     }
     requireNnUnet(bin);
+    requireNnUnet(`::${bin}:`); // empty PATH entries are skipped
   } finally {
     await Deno.remove(bin, { recursive: true });
+  }
+});
+
+Deno.test("export.ts: a folder dataset's labelled split as nnU-Net's raw format; bad arguments named", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nnunet_export_" });
+  try {
+    // Three 8×8×4 volumes: a bright 2×2×2 lesion in the labelled and test ones.
+    const affine = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];
+    const volume = (lesion: boolean) =>
+      Float32Array.from(
+        { length: 256 },
+        (_, i) => (lesion && [146, 147, 154, 155, 210, 211, 218, 219].includes(i) ? 3 : 1),
+      );
+    const cases = [["h", "train"], ["l1", "labelled"], ["l2", "labelled"], ["t", "test"]];
+    for (const [id, split] of cases) {
+      await writeNifti(`${dir}/${id}.nii.gz`, volume(split !== "train"), [8, 8, 4], { affine });
+      await writeNifti(`${dir}/${id}_seg.nii.gz`, volume(split !== "train").map((x) => (x > 2 ? 1 : 0)), [
+        8,
+        8,
+        4,
+      ], {
+        affine,
+        datatype: "uint8",
+      });
+    }
+    const manifest = {
+      channels: ["t1"],
+      cases: cases.map(([id, split]) => ({
+        id,
+        split,
+        images: [`${id}.nii.gz`],
+        ...(split === "train" ? {} : { mask: `${id}_seg.nii.gz` }),
+      })),
+    };
+    await Deno.writeTextFile(`${dir}/manifest.json`, JSON.stringify(manifest));
+    const out = `${dir}/nnUNet_raw`;
+    const common = [
+      "--dataset",
+      "folder",
+      "--data",
+      dir,
+      "--out",
+      out,
+      "--config",
+      '{"size":8}',
+      "--cache",
+      `${dir}/cache`,
+    ];
+    await exportMain([...common, "--number", "12", "--name", "Mini"]);
+    const json = JSON.parse(await Deno.readTextFile(`${out}/Dataset012_Mini/dataset.json`));
+    assert.deepEqual([json.channel_names, json.numTraining], [{ "0": "t1" }, 2]);
+    const ids = JSON.parse(await Deno.readTextFile(`${out}/Dataset012_Mini/case_ids.json`));
+    assert.deepEqual([
+      ids.training.map((t: { id: string }) => t.id),
+      ids.test.map((t: { id: string }) => t.id),
+    ], [
+      ["l1", "l2"],
+      ["t"],
+    ]);
+    const label = await readNifti(`${out}/Dataset012_Mini/labelsTr/case_0000.nii.gz`);
+    assert.ok(label.data.some((x) => x === 1), "the lesion is in the exported label");
+
+    await assert.rejects(
+      () => exportMain(["--out", out]),
+      /^Error: usage: export\.ts --dataset ID --out DIR/,
+    );
+    // As a program: the message on stderr, exit code 1.
+    const cli = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("./export.ts", import.meta.url).pathname, "--out", out],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(cli.code, 1);
+    assert.match(new TextDecoder().decode(cli.stderr), /^usage: export\.ts --dataset ID --out DIR/);
+    await assert.rejects(
+      () => exportMain([...common.slice(0, 6), "--config", "{"]),
+      /--config is not valid JSON/,
+    );
+    await assert.rejects(
+      () => exportMain([...common, "--train-split", "train"]),
+      /--train-split must be labelled or test/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -14,17 +14,29 @@ import {
   type RunSettings,
   trainCommand,
 } from "./commands.ts";
-import { readNpz } from "./npz.ts";
-import { caseIdentifier, writeRawCase, writeRawDataset } from "./raw_format.ts";
+import { readNpz } from "../../core/npy/mod.ts";
+import { caseIdentifier, datasetFolderName, writeRawCase, writeRawDataset } from "./raw_format.ts";
 
-/** Writes the training cases as a raw dataset, then plans, preprocesses and trains. */
+/** nnU-Net's output, appended by every command: `nnunet.log` beside the three folders. */
+export const logFile = (paths: NnUnetPaths): string => join(dirname(paths.raw), "nnunet.log");
+
+/**
+ * Writes the training cases as a raw dataset, then plans, preprocesses and trains (until `signal` aborts);
+ * the dataset's earlier preprocessed data and results in the work folder are removed first (nnU-Net would
+ * reuse them).
+ */
 export async function trainNnUnet(
   paths: NnUnetPaths,
   settings: RunSettings,
   name: string,
   channels: readonly string[],
   cases: Iterable<Case>,
+  signal?: AbortSignal,
 ): Promise<void> {
+  const folder = datasetFolderName(settings.datasetNumber, name);
+  for (const root of [paths.preprocessed, paths.results]) {
+    await Deno.remove(join(root, folder), { recursive: true }).catch(() => {});
+  }
   await writeRawDataset({
     rawDir: paths.raw,
     datasetNumber: settings.datasetNumber,
@@ -33,8 +45,8 @@ export async function trainNnUnet(
     training: cases,
   });
   const env = nnunetEnv(paths);
-  await runCommand(planCommand(settings), env);
-  await runCommand(trainCommand(settings), env);
+  await runCommand(planCommand(settings), env, logFile(paths), signal);
+  await runCommand(trainCommand(settings), env, logFile(paths), signal);
 }
 
 /**
@@ -51,7 +63,7 @@ export async function predictNnUnet(
     const input = join(dir, "in"), output = join(dir, "out");
     await Deno.mkdir(input);
     for (const [i, c] of cases.entries()) await writeRawCase(c, caseIdentifier(i), input);
-    await runCommand(predictCommand(settings, input, output), nnunetEnv(paths));
+    await runCommand(predictCommand(settings, input, output), nnunetEnv(paths), logFile(paths));
     return await Promise.all(
       cases.map((c, i) => readAnomalyProbability(join(output, `${caseIdentifier(i)}.npz`), c)),
     );

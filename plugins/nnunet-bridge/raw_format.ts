@@ -92,7 +92,7 @@ export async function writeRawCase(
   }
 }
 
-/** Writes a raw dataset (replacing the dataset's folder's files of the same names) and its dataset.json. */
+/** Writes a raw dataset (replacing the dataset folder's images and labels) and its dataset.json. */
 export async function writeRawDataset(spec: RawDatasetSpec): Promise<RawDatasetInfo> {
   const dir = join(spec.rawDir, datasetFolderName(spec.datasetNumber, spec.name));
   const dirs = {
@@ -100,7 +100,11 @@ export async function writeRawDataset(spec: RawDatasetSpec): Promise<RawDatasetI
     labelsTr: join(dir, "labelsTr"),
     imagesTs: join(dir, "imagesTs"),
   };
-  for (const d of Object.values(dirs)) await Deno.mkdir(d, { recursive: true });
+  // Cases of an earlier export must not stay beside these (nnU-Net would train on them too).
+  for (const d of Object.values(dirs)) {
+    await Deno.remove(d, { recursive: true }).catch(() => {});
+    await Deno.mkdir(d, { recursive: true });
+  }
   const check = (c: Case) => {
     if (c.shape[3] !== spec.channels.length) {
       throw new Error(

@@ -13,7 +13,14 @@ import { fillNormal } from "./normal.ts";
 import { noiseShape } from "./shape.ts";
 import { upsampleRolled } from "./upsample.ts";
 
-const gridSize = v.pipe(v.number(), v.integer(), v.minValue(2));
+/** Grid points per axis, bounded so that a typo cannot allocate B·res^d·C floats beyond memory. */
+const gridSize = (max: number) =>
+  v.pipe(
+    v.number(),
+    v.integer(),
+    v.minValue(2, "must be at least 2"),
+    v.maxValue(max, `must be at most ${max}`),
+  );
 
 /** Parsed `coarse` config. */
 export interface CoarseConfig {
@@ -23,14 +30,14 @@ export interface CoarseConfig {
   readonly resolution3d: number;
   /** Standard deviation of the grid values; 0.2 is the reference's `noise_std` default. */
   readonly sigma: number;
-  /** One random shift per sample instead of one per batch (the reference's choice, the default). */
+  /** One random shift per sample instead of one per batch (default false: one per batch). */
   readonly shiftPerSample: boolean;
 }
 
 /** Config schema of the `coarse` noise (defaults filled in, unknown fields rejected). */
 export const coarseSchema: Schema<CoarseConfig> = v.strictObject({
-  resolution: v.optional(gridSize, 16),
-  resolution3d: v.optional(gridSize, 8),
+  resolution: v.optional(gridSize(1024), 16),
+  resolution3d: v.optional(gridSize(256), 8),
   sigma: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0)), 0.2),
   shiftPerSample: v.optional(v.boolean(), false),
 });
@@ -53,6 +60,7 @@ export const coarseNoise: NoiseDefinition<CoarseConfig> = {
   create(config: CoarseConfig): NoiseSource {
     return {
       id: "coarse",
+      config: { ...config },
       sample(shape: readonly number[], rng: Rng): tf.Tensor {
         const { batch, spatial, channels } = noiseShape(shape, "coarse");
         const res = spatial.length === 2 ? config.resolution : config.resolution3d;

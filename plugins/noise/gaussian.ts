@@ -38,6 +38,7 @@ export const gaussianNoise: NoiseDefinition<GaussianConfig> = {
   create(config: GaussianConfig): NoiseSource {
     return {
       id: "gaussian",
+      config: { ...config },
       sample(shape: readonly number[], rng: Rng): tf.Tensor {
         const { size } = noiseShape(shape, "gaussian");
         // Drawn in JS from the Rng so the values do not depend on the backend.

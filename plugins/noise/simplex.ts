@@ -149,6 +149,7 @@ export const simplexNoise: NoiseDefinition<SimplexConfig> = {
   create(config: SimplexConfig): NoiseSource {
     return {
       id: "simplex",
+      config: { ...config },
       sample(shape: readonly number[], rng: Rng): tf.Tensor {
         const { batch, spatial, channels, size } = noiseShape(shape, "simplex");
         const out = new Float32Array(size);

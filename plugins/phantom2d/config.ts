@@ -50,6 +50,16 @@ export const phantom2dSchema = v.strictObject({
   validationSubjects: v.optional(int(1, 10000), 4),
   /** Test subjects, each with one or more lesions. */
   testSubjects: v.optional(int(1, 10000), 12),
+  /**
+   * Healthy test subjects besides those (all-zero labels, ids `test-healthy-NNN`, after the lesion subjects):
+   * what case-level detection and the false-positive rate on healthy cases are measured on. 0: none.
+   */
+  healthyTestSubjects: v.optional(int(0, 10000), 0),
+  /**
+   * Labelled subjects for supervised methods: generated like the others, with lesions and masks like the test
+   * subjects, but from their own random streams (other subjects than the test ones).
+   */
+  labelledSubjects: v.optional(int(1, 10000), 12),
   /** Axial levels covered by the slices, in brain half-heights from the centre (-1 base, +1 vertex). */
   axialRange: v.optional(range(-0.9, 0.9), () => [-0.3, 0.5] as [number, number]),
   /** Zero everything outside the brain and use the brain as foreground (like BraTS); false keeps the head. */

@@ -1,20 +1,21 @@
 /**
  * The phantom2d dataset definition: generated brain-MRI-like slices, healthy train and validation subjects,
- * test subjects with lesions. Nothing is read from disk.
+ * test subjects with lesions and a labelled split (other subjects with lesions) for supervised methods.
+ * Nothing is read from disk.
  * @module
  */
-import type { Case, Dataset, DatasetDefinition, Split } from "../../core/dataset.ts";
+import type { AnySplit, Case, Dataset, DatasetDefinition, DatasetOptions } from "../../core/dataset.ts";
 import { type Phantom2dConfig, phantom2dSchema } from "./config.ts";
 import { CHANNELS } from "./contrast.ts";
 import { generateCase, subjectCount } from "./generate.ts";
 import { canonicalJson, sha256Hex } from "./hash.ts";
 
-/** Version of the generator; bump it whenever the same config would give different arrays. */
-export const GENERATOR_VERSION = 1;
-
-/** The preprocessing hash of a resolved config: SHA-256 of its canonical JSON with the generator version. */
-export function phantom2dHash(config: Phantom2dConfig): Promise<string> {
-  return sha256Hex(canonicalJson({ generator: "phantom2d", version: GENERATOR_VERSION, config }));
+/**
+ * The preprocessing hash of a resolved config: SHA-256 of its canonical JSON with `codeVersion` (the hash of
+ * the generator's code that the runner passes as `DatasetOptions.codeVersion`).
+ */
+export function phantom2dHash(config: Phantom2dConfig, codeVersion?: string): Promise<string> {
+  return sha256Hex(canonicalJson({ generator: "phantom2d", codeVersion: codeVersion ?? null, config }));
 }
 
 /**
@@ -30,19 +31,22 @@ export function phantom2dHash(config: Phantom2dConfig): Promise<string> {
  */
 export const phantom2dDataset: DatasetDefinition<Phantom2dConfig> = {
   id: "phantom2d",
-  description: "Generated 4-channel brain-MRI-like phantom slices; test subjects carry tumour-like lesions",
+  description:
+    "Generated 4-channel brain-MRI-like phantom slices; test and labelled subjects carry tumour-like lesions",
   dims: 2,
   source: "generated",
   schema: phantom2dSchema,
-  async load(config: Phantom2dConfig): Promise<Dataset> {
-    const preprocessingHash = await phantom2dHash(config);
+  async load(config: Phantom2dConfig, options: DatasetOptions = {}): Promise<Dataset> {
+    const preprocessingHash = await phantom2dHash(config, options.codeVersion);
     return {
       id: "phantom2d",
       dims: 2,
       channels: CHANNELS,
       preprocessingHash,
       preprocessing: { ...config },
-      async *cases(split: Split): AsyncIterable<Case> {
+      hasLabelled: true,
+      caseCount: (split) => subjectCount(config, split),
+      async *cases(split: AnySplit): AsyncIterable<Case> {
         const count = subjectCount(config, split);
         for (let i = 0; i < count; i++) yield generateCase(config, split, i);
       },

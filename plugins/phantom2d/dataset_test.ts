@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../../core/config.ts";
-import type { Case, Dataset, Split } from "../../core/dataset.ts";
+import type { AnySplit, Case, Dataset } from "../../core/dataset.ts";
 import { getDataset } from "../../core/registry.ts";
-import { GENERATOR_VERSION, phantom2dDataset, phantom2dHash } from "./mod.ts";
+import { phantom2dDataset, phantom2dHash } from "./mod.ts";
 
 const load = (input: Record<string, unknown>): Promise<Dataset> =>
   phantom2dDataset.load(parseConfig(phantom2dDataset.schema, input, "phantom2d"), {});
 
 const SMALL = { size: 32, slicesPerSubject: 3, trainSubjects: 3, validationSubjects: 2, testSubjects: 2 };
 
-async function collect(ds: Dataset, split: Split): Promise<Case[]> {
+async function collect(ds: Dataset, split: AnySplit): Promise<Case[]> {
   const out: Case[] = [];
   for await (const c of ds.cases(split)) out.push(c);
   return out;
@@ -36,6 +36,32 @@ Deno.test("a loaded dataset describes itself and yields each split's cases in or
   assert.deepEqual(test[0]!.shape, [3, 32, 32, 4]);
 });
 
+Deno.test("the labelled split holds other subjects than the test split, with lesions and masks", async () => {
+  const ds = await load({ ...SMALL, labelledSubjects: 3 });
+  assert.equal(ds.hasLabelled, true);
+  const labelled = await collect(ds, "labelled");
+  assert.deepEqual(labelled.map((c) => c.id), ["labelled-000", "labelled-001", "labelled-002"]);
+  for (const c of labelled) {
+    const [d, h, w] = c.shape;
+    assert.ok(c.label, `${c.id} has no label`);
+    assert.equal(c.label.length, d * h * w);
+    assert.ok(c.label.some((v) => v === 1), `${c.id} has no lesion voxel`);
+    assert.ok(c.label.every((v, i) => v === 0 || c.foreground[i] === 1), `${c.id}: label outside the brain`);
+  }
+  // Disjoint from test: no labelled slice equals any test slice (each subject has its own random stream).
+  const test = await collect(ds, "test");
+  const n = 32 * 32 * 4;
+  const key = (c: Case, s: number) => c.image.subarray(s * n, (s + 1) * n).join();
+  const testSlices = new Set(test.flatMap((c) => [0, 1, 2].map((s) => key(c, s))));
+  for (const c of labelled) {
+    for (const s of [0, 1, 2]) assert.ok(!testSlices.has(key(c, s)), `${c.id} repeats a test slice`);
+  }
+  // The healthy splits stay healthy.
+  for (const split of ["train", "validation"] as const) {
+    for (const c of await collect(ds, split)) assert.equal(c.label, undefined, `${c.id} has a label`);
+  }
+});
+
 Deno.test("iterating twice, or loading twice, gives bit-identical cases", async () => {
   const a = await load(SMALL);
   const b = await load({ ...SMALL });
@@ -45,7 +71,7 @@ Deno.test("iterating twice, or loading twice, gives bit-identical cases", async 
   assert.deepEqual(await collect(b, "test"), first);
 });
 
-Deno.test("the hash covers every parameter and ignores key order", async () => {
+Deno.test("the hash covers every parameter and the generator's code version, and ignores key order", async () => {
   const base = parseConfig(phantom2dDataset.schema, {}, "phantom2d");
   const hash = await phantom2dHash(base);
   const reordered = Object.fromEntries(Object.entries(base).reverse()) as typeof base;
@@ -57,6 +83,7 @@ Deno.test("the hash covers every parameter and ignores key order", async () => {
     skullStrip: false,
     axialRange: [-0.3, 0.4],
     lesionSize: [0.05, 0.3],
+    labelledSubjects: 5,
   };
   const seen = new Set([hash]);
   for (const [key, value] of Object.entries(changes)) {
@@ -64,5 +91,5 @@ Deno.test("the hash covers every parameter and ignores key order", async () => {
     assert.ok(!seen.has(changed), `changing ${key} must change the hash`);
     seen.add(changed);
   }
-  assert.equal(typeof GENERATOR_VERSION, "number");
+  assert.notEqual(await phantom2dHash(base, "generator-a"), await phantom2dHash(base, "generator-b"));
 });

@@ -4,14 +4,14 @@
  * @module
  */
 import { createNoise3D } from "simplex-noise";
-import type { Case, Split } from "../../core/dataset.ts";
+import type { AnySplit, Case, CaseMetadata } from "../../core/dataset.ts";
 import { Rng } from "../../core/rng.ts";
 import { pixelCentre, renderAnatomy, sampleAnatomy, Tissue } from "./anatomy.ts";
 import { biasSlice, sampleBias } from "./bias.ts";
 import { gaussianBlur } from "./blur.ts";
 import type { Phantom2dConfig } from "./config.ts";
-import { CHANNEL_COUNT, sampleTissueContrast } from "./contrast.ts";
-import { renderLesions, sampleLesions } from "./lesion.ts";
+import { CHANNEL_COUNT, Compartment, sampleTissueContrast } from "./contrast.ts";
+import { type Lesion, renderLesions, sampleLesions } from "./lesion.ts";
 import { normaliseChannel } from "./normalise.ts";
 import { rician } from "./rician.ts";
 
@@ -20,12 +20,22 @@ const MM_PER_IMAGE_UNIT = 120;
 const MM_PER_LEVEL = 60;
 
 /** Number of subjects the config gives `split`. */
-export function subjectCount(config: Phantom2dConfig, split: Split): number {
-  return split === "train"
-    ? config.trainSubjects
-    : split === "validation"
-    ? config.validationSubjects
-    : config.testSubjects;
+export function subjectCount(config: Phantom2dConfig, split: AnySplit): number {
+  switch (split) {
+    case "train":
+      return config.trainSubjects;
+    case "validation":
+      return config.validationSubjects;
+    case "test":
+      return config.testSubjects + config.healthyTestSubjects;
+    case "labelled":
+      return config.labelledSubjects;
+  }
+}
+
+/** Whether subjects of `split` carry lesions and labels: test subjects and the supervised methods' labelled ones. */
+export function hasLesions(split: AnySplit): boolean {
+  return split === "test" || split === "labelled";
 }
 
 /** The axial levels of a subject's slices, evenly spaced over `range` (its middle for one slice). */
@@ -36,7 +46,7 @@ export function sliceLevels(range: readonly [number, number], count: number): nu
 }
 
 /** The id of subject `index` of `split`, e.g. "test-003". */
-export function caseId(split: Split, index: number): string {
+export function caseId(split: AnySplit | "test-healthy", index: number): string {
   return `${split}-${String(index).padStart(3, "0")}`;
 }
 
@@ -50,8 +60,13 @@ export interface Subject {
 
 /**
  * Generates subject `index` of `split`. Each subject has its own random stream derived from the seed, the
- * split and the index, so subjects do not depend on the subject counts or on each other. Test subjects get
- * lesions; train and validation subjects are healthy.
+ * split and the index, so subjects do not depend on the subject counts or on each other, and the labelled
+ * subjects are other subjects than the test ones. Test and labelled subjects get lesions; train and validation
+ * subjects are healthy, and so are the test subjects after the first `testSubjects` (the healthy test
+ * subjects, with a stream "test-healthy" of their own and an all-zero label). Lesioned subjects carry their
+ * lesions' facts as metadata: `lesionCount` (lesions drawn), `lesionVolumeMl` (labelled voxels × voxel
+ * volume) and `lesionContrast` (the primary lesion's core in FLAIR relative to white matter, before noise:
+ * core / white − 1).
  *
  * @example
  * ```ts
@@ -62,15 +77,20 @@ export interface Subject {
  * console.assert(s.case.shape.join() === "8,32,32,4" && s.case.label !== undefined);
  * ```
  */
-export function generateSubject(config: Phantom2dConfig, split: Split, index: number): Subject {
-  const rng = new Rng(`phantom2d/${config.seed}/${split}/${index}`);
+export function generateSubject(config: Phantom2dConfig, split: AnySplit, index: number): Subject {
+  const healthyTest = split === "test" && index >= config.testSubjects;
+  const stream = healthyTest ? "test-healthy" : split;
+  const at = healthyTest ? index - config.testSubjects : index;
+  const rng = new Rng(`phantom2d/${config.seed}/${stream}/${at}`);
   const anatomy = sampleAnatomy(rng.fork("anatomy"));
   const contrast = sampleTissueContrast(rng.fork("contrast"));
   const biasRng = rng.fork("bias");
   const bias = Array.from({ length: CHANNEL_COUNT }, () => sampleBias(biasRng));
   const textureRng = rng.fork("texture");
   const texture = createNoise3D(() => textureRng.next());
-  const lesions = split === "test" ? sampleLesions(rng.fork("lesions"), anatomy, config) : undefined;
+  const lesions = hasLesions(split) && !healthyTest
+    ? sampleLesions(rng.fork("lesions"), anatomy, config)
+    : undefined;
   const noiseRng = rng.fork("noise");
 
   const size = config.size;
@@ -81,7 +101,7 @@ export function generateSubject(config: Phantom2dConfig, split: Split, index: nu
   const brain = new Uint8Array(depth * n);
   const head = new Uint8Array(depth * n);
   const tissue = new Uint8Array(depth * n);
-  const label = lesions ? new Uint8Array(depth * n) : undefined;
+  const label = lesions || healthyTest ? new Uint8Array(depth * n) : undefined;
 
   levels.forEach((level, d) => {
     const anat = renderAnatomy(anatomy, level, size);
@@ -136,18 +156,37 @@ export function generateSubject(config: Phantom2dConfig, split: Split, index: nu
   }
   const inPlane = (2 * MM_PER_IMAGE_UNIT) / size;
   const gap = depth > 1 ? levels[1]! - levels[0]! : config.axialRange[1] - config.axialRange[0];
+  const spacing = [gap * MM_PER_LEVEL, inPlane, inPlane] as const;
   const subject: Case = {
-    id: caseId(split, index),
+    id: caseId(stream, at),
     shape: [depth, size, size, CHANNEL_COUNT],
     image,
     foreground,
     ...(label ? { label } : {}),
-    spacing: [gap * MM_PER_LEVEL, inPlane, inPlane],
+    spacing,
+    ...(lesions && label ? { metadata: lesionFacts(lesions.lesions, contrast, label, spacing) } : {}),
   };
   return { case: subject, tissue };
 }
 
+/** A lesioned subject's metadata: lesions drawn, labelled volume, and the primary's FLAIR contrast. */
+function lesionFacts(
+  lesions: readonly Lesion[],
+  tissue: Float32Array,
+  label: Uint8Array,
+  spacing: readonly [number, number, number],
+): CaseMetadata {
+  const voxels = label.reduce((s, v) => s + v, 0);
+  const flair = (table: Float32Array, row: number) => table[row * CHANNEL_COUNT]!; // channel 0
+  const round = (x: number, digits: number) => +x.toFixed(digits);
+  return {
+    lesionCount: lesions.length,
+    lesionVolumeMl: round((voxels * spacing[0] * spacing[1] * spacing[2]) / 1000, 3),
+    lesionContrast: round(flair(lesions[0]!.contrast, Compartment.core) / flair(tissue, Tissue.white) - 1, 3),
+  };
+}
+
 /** Generates subject `index` of `split` as a Case (see {@linkcode generateSubject}). */
-export function generateCase(config: Phantom2dConfig, split: Split, index: number): Case {
+export function generateCase(config: Phantom2dConfig, split: AnySplit, index: number): Case {
   return generateSubject(config, split, index).case;
 }

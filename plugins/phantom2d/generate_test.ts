@@ -209,3 +209,31 @@ Deno.test("small and large sizes and a single slice work", () => {
   assert.deepEqual(big.shape, [2, 96, 96, 4]);
   assert.deepEqual(big.spacing, [48, 2.5, 2.5]);
 });
+
+Deno.test("healthy test subjects come after the lesion subjects, which they leave unchanged; lesion facts are metadata", () => {
+  const small = { size: 32, testSubjects: 2, slicesPerSubject: 4 };
+  const without = config(small);
+  const withHealthy = config({ ...small, healthyTestSubjects: 2 });
+  assert.equal(subjectCount(without, "test"), 2);
+  assert.equal(subjectCount(withHealthy, "test"), 4);
+  for (let i = 0; i < 2; i++) {
+    const a = generateCase(without, "test", i), b = generateCase(withHealthy, "test", i);
+    assert.equal(a.id, b.id);
+    assert.deepEqual(a.image, b.image, "lesion subjects do not move");
+  }
+  const healthy = [2, 3].map((i) => generateCase(withHealthy, "test", i));
+  assert.deepEqual(healthy.map((c) => c.id), ["test-healthy-000", "test-healthy-001"]);
+  for (const c of healthy) {
+    assert.ok(c.label && c.label.length === c.foreground.length && c.label.every((v) => v === 0));
+    assert.equal(c.metadata, undefined);
+  }
+  assert.notDeepEqual(healthy[0]!.image, generateCase(withHealthy, "test", 0).image);
+  const lesioned = generateCase(withHealthy, "test", 0);
+  const [sz, sy, sx] = lesioned.spacing!;
+  const voxels = lesioned.label!.reduce((s, v) => s + v, 0);
+  const m = lesioned.metadata!;
+  assert.ok(Number.isInteger(m.lesionCount) && (m.lesionCount as number) >= 1);
+  assert.ok(Math.abs((m.lesionVolumeMl as number) - (voxels * sz * sy * sx) / 1000) < 1e-3);
+  assert.ok((m.lesionContrast as number) > 0, "lesion cores are brighter than white matter in FLAIR");
+  assert.equal(generateCase(withHealthy, "train", 0).metadata, undefined);
+});

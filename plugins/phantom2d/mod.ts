@@ -7,5 +7,5 @@ import { phantom2dDataset } from "./dataset.ts";
 
 registerDataset(phantom2dDataset);
 
-export { GENERATOR_VERSION, phantom2dDataset, phantom2dHash } from "./dataset.ts";
+export { phantom2dDataset, phantom2dHash } from "./dataset.ts";
 export { type Phantom2dConfig, phantom2dSchema } from "./config.ts";

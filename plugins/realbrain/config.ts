@@ -4,7 +4,17 @@
  */
 import * as v from "valibot";
 
-const count = (n: number) => v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), n);
+/** Cases per split: at least one (every split is used), at most 10,000. */
+const count = (n: number) =>
+  v.optional(
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(1, "must be at least 1"),
+      v.maxValue(10000, "must be at most 10000"),
+    ),
+    n,
+  );
 const nonNegative = (x: number) => v.optional(v.pipe(v.number(), v.minValue(0)), x);
 
 /** Augmentation, lesion and size parameters of the realbrain datasets. */
@@ -15,13 +25,34 @@ export const realbrainSchema = v.strictObject({
    */
   subject: v.optional(v.picklist(["colin27", "head-ct"])),
   /** Slice size (2D: height = width) or cube side (3D). */
-  size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(8)), 64),
-  /** Augmented copies of the brain per split. */
+  size: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(8), v.maxValue(512, "must be at most 512")),
+    64,
+  ),
+  /** Augmented copies of the brain for training. */
   trainCases: count(8),
+  /** Augmented copies of the brain for validation. */
   validationCases: count(2),
+  /** Augmented copies of the brain for testing, each with synthetic lesions. */
   testCases: count(4),
+  /**
+   * Augmented copies with synthetic lesions for supervised methods (the labelled split); 0: none. They differ
+   * from the test copies only by their augmentation and lesion draws: every split is the same subject.
+   */
+  labelledCases: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10000, "must be at most 10000")),
+    4,
+  ),
   /** Seed of every random draw (augmentation and lesions). */
-  seed: v.optional(v.pipe(v.number(), v.integer()), 0),
+  seed: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(0, "must be at least 0"),
+      v.maxValue(0xffffffff, "must be at most 4294967295"),
+    ),
+    0,
+  ),
   /** Normalisation percentile of the brain voxels. */
   percentile: v.optional(v.pipe(v.number(), v.minValue(50), v.maxValue(100)), 99),
   /** 2D only: keep slices from the first to the last whose mean summed over the slice exceeds this. */

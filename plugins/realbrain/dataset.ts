@@ -1,16 +1,32 @@
 /**
  * realbrain / realbrain3d: ONE real brain (Colin27 T1, skull-stripped, 1 mm) turned into train/validation/test
  * "patients" by seeded augmentation (small rotation/scale/shift, global intensity change, smooth bias field);
- * test cases also get synthetic sphere lesions. Intensities: divided by the 99th percentile of brain voxels and
- * clipped to [0, 1] before lesions, so lesion voxels may reach `lesionFactor`.
+ * test and labelled cases (the latter for supervised methods) also get synthetic sphere lesions. The splits
+ * are disjoint only by their augmentation and lesion draws: all are the same subject. Intensities: divided by the 99th percentile of brain voxels and
+ * clipped to [0, 1] before lesions, so lesion voxels may reach `lesionFactor`. Lesioned cases carry their
+ * lesions' facts as metadata: `lesionCount`, `lesionDiameterMm` (the largest drawn), `lesionVolumeMl` (the
+ * mask's volume on the source grid, inside the brain) and `lesionContrast` (lesionFactor − 1).
  * @module
  */
-import { fingerprintFiles, openCaseStore, preprocessingKey } from "../../core/cache/mod.ts";
-import type { Case, Dataset, DatasetDefinition, DatasetOptions, Dims, Split } from "../../core/dataset.ts";
-import { standardSplit } from "../../core/dataset.ts";
+import {
+  fingerprintFiles,
+  lazyLabelledStore,
+  openCaseStore,
+  preprocessingKey,
+} from "../../core/cache/mod.ts";
+import type {
+  AnySplit,
+  Case,
+  CaseMetadata,
+  Dataset,
+  DatasetDefinition,
+  DatasetOptions,
+  Dims,
+} from "../../core/dataset.ts";
 import { addSphereLesions } from "../../core/lesions/mod.ts";
 import {
   type Affine,
+  assertSameGrid,
   type Grid,
   multiplyAffine,
   normalisePercentile,
@@ -24,9 +40,9 @@ import {
   threshold,
   translationAffine,
 } from "../../core/nifti/mod.ts";
+import { preprocessHeadCt } from "../../core/preprocess/head_ct.ts";
+import { preprocessSlices } from "../../core/preprocess/slices.ts";
 import { Rng } from "../../core/rng.ts";
-import { preprocessSlices } from "../brats/slices.ts";
-import { preprocessHeadCt } from "../headct/preprocess.ts";
 import { type RealbrainConfig, realbrainSchema } from "./config.ts";
 
 /** The files expected in the data folder (the CT only for `subject: "head-ct"`). */
@@ -49,11 +65,7 @@ interface Brain {
 async function readBrain(root: string): Promise<Brain> {
   const t1 = await readNifti(`${root}/${REALBRAIN_FILES.t1}`);
   const mask = await readNifti(`${root}/${REALBRAIN_FILES.mask}`);
-  if (t1.shape.join() !== mask.shape.join()) {
-    throw new Error(
-      `${mask.path}: shape [${mask.shape.join(", ")}] does not match ${t1.path} [${t1.shape.join(", ")}]`,
-    );
-  }
+  assertSameGrid(t1, [mask]);
   const [x, y, z] = t1.shape as [number, number, number];
   let x0 = x, y0 = y, z0 = z, x1 = -1, y1 = -1, z1 = -1;
   for (let k = 0, i = 0; k < z; k++) {
@@ -98,8 +110,8 @@ async function readHeadCt(root: string): Promise<Brain> {
   };
 }
 
-/** One augmented copy of the brain, normalised, with lesions on test cases: a volume [Z, Y, X]. */
-function augment(brain: Brain, config: RealbrainConfig, id: string, split: Split) {
+/** One augmented copy of the brain, normalised, with lesions on test and labelled cases: a volume [Z, Y, X]. */
+function augment(brain: Brain, config: RealbrainConfig, id: string, split: AnySplit) {
   const rng = new Rng(`realbrain:${config.seed}:${id}`);
   const sym = (a: number) => rng.uniform(-a, a);
   const map = rigidScaleMap(
@@ -129,7 +141,8 @@ function augment(brain: Brain, config: RealbrainConfig, id: string, split: Split
   }
   let image = normalisePercentile(t1, fg, config.percentile, `realbrain case ${id}`);
   let label: Uint8Array | undefined;
-  if (split === "test") {
+  let metadata: CaseMetadata | undefined;
+  if (split === "test" || split === "labelled") {
     const spacing: [number, number, number] = [brain.spacing[2], brain.spacing[1], brain.spacing[0]];
     const out = addSphereLesions(image, [gz, gy, gx, 1], fg, spacing, rng.fork("lesions"), {
       count: config.lesionCount,
@@ -138,9 +151,17 @@ function augment(brain: Brain, config: RealbrainConfig, id: string, split: Split
     });
     image = out.image;
     label = out.label;
+    const voxels = label.reduce((s, v) => s + v, 0);
+    const round = (x: number) => +x.toFixed(3);
+    metadata = {
+      lesionCount: out.lesions.length,
+      lesionDiameterMm: round(Math.max(...out.lesions.map((l) => l.diameterMm))),
+      lesionVolumeMl: round((voxels * spacing[0] * spacing[1] * spacing[2]) / 1000),
+      lesionContrast: round(config.lesionFactor - 1),
+    };
   }
   // The copy shows the brain at map·voxel, so its world affine is the brain's times map.
-  return { image, fg, label, affine: multiplyAffine(brain.affine, map) };
+  return { image, fg, label, metadata, affine: multiplyAffine(brain.affine, map) };
 }
 
 function toCase3d(brain: Brain, vol: ReturnType<typeof augment>, id: string, size: number): Case {
@@ -162,6 +183,7 @@ function toCase3d(brain: Brain, vol: ReturnType<typeof augment>, id: string, siz
     ...(vol.label ? { label: threshold(resize(Float32Array.from(vol.label)), 0.5) } : {}),
     spacing: [s, s, s],
     affine,
+    ...(vol.metadata ? { metadata: vol.metadata } : {}),
   };
 }
 
@@ -180,7 +202,7 @@ function loader(dims: Dims) {
       : [`${root}/${REALBRAIN_FILES.t1}`, `${root}/${REALBRAIN_FILES.mask}`];
     const sources = await fingerprintFiles(files, root, id);
     const preprocessing = { ...config, dims };
-    const key = await preprocessingKey(id, preprocessing, sources);
+    const key = await preprocessingKey(id, preprocessing, sources, options.codeVersion);
     const ids = (split: string, n: number) =>
       Array.from(
         { length: n },
@@ -191,13 +213,14 @@ function loader(dims: Dims) {
       validation: ids("val", config.validationCases),
       test: ids("test", config.testCases),
     };
+    const labelledIds = ids("labelled", config.labelledCases);
     let brain: Promise<Brain> | undefined;
-    const build = async (caseId: string, split: Split): Promise<Case> => {
+    const build = async (caseId: string, split: AnySplit): Promise<Case> => {
       brain ??= ct ? readHeadCt(root) : readBrain(root);
       const b = await brain;
       const vol = augment(b, config, caseId, split);
       if (dims === 3) return toCase3d(b, vol, caseId, config.size);
-      return preprocessSlices(
+      const slices = preprocessSlices(
         {
           id: caseId,
           channels: [vol.image],
@@ -212,15 +235,42 @@ function loader(dims: Dims) {
         { size: config.size, percentile: config.percentile, sliceThreshold: config.sliceThreshold },
         false,
       );
+      return vol.metadata ? { ...slices, metadata: vol.metadata } : slices;
     };
     const store = await openCaseStore({ datasetId: id, key, splits, build, cacheDir: options.cacheDir });
+    const labelled = lazyLabelledStore({
+      datasetId: id,
+      key,
+      ids: labelledIds,
+      build: (caseId) => build(caseId, "labelled"),
+      ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    });
+    const checked = (split: AnySplit) => {
+      if (split === "labelled" && labelledIds.length === 0) {
+        throw new Error(`dataset '${id}': split 'labelled' is empty (labelledCases is 0; raise it)`);
+      }
+      return split;
+    };
     return {
       id,
       dims,
       channels: [ct ? "ct" : "t1"],
       preprocessingHash: key,
       preprocessing,
-      cases: (s) => store.cases(standardSplit(id, s)),
+      hasLabelled: labelledIds.length > 0,
+      cases: (s) => {
+        const split = checked(s);
+        return split === "labelled" ? labelled.cases() : store.cases(split);
+      },
+      ...(store.stored && labelled.stored
+        ? {
+          stored: (s: AnySplit) => {
+            const split = checked(s);
+            return split === "labelled" ? labelled.stored!() : store.stored!(split);
+          },
+        }
+        : {}),
+      caseCount: (s) => (s === "labelled" ? labelledIds.length : store.count(s)),
     };
   };
 }

@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
 import * as v from "valibot";
-import type { Case, Dataset, Split } from "../../core/dataset.ts";
-import { invertAffine, readNifti } from "../../core/nifti/mod.ts";
+import type { AnySplit, Case, Dataset } from "../../core/dataset.ts";
+import { invertAffine, readNifti, writeNifti } from "../../core/nifti/mod.ts";
 import { hasRealFile, REAL_DATA_DIR } from "../../core/nifti/test_util.ts";
 import { realbrainSchema } from "./config.ts";
 import { realbrain3dDataset, realbrainDataset } from "./dataset.ts";
 
-async function all(ds: Dataset, split: Split): Promise<Case[]> {
+async function all(ds: Dataset, split: AnySplit): Promise<Case[]> {
   const out: Case[] = [];
   for await (const c of ds.cases(split)) out.push(c);
   return out;
 }
 
-const small = { trainCases: 2, validationCases: 0, testCases: 1, size: 32 };
+const small = { trainCases: 2, validationCases: 1, testCases: 1, size: 32 };
 
 Deno.test("realbrain: without a data folder the error says to pass --data", async () => {
   await assert.rejects(
@@ -21,7 +21,7 @@ Deno.test("realbrain: without a data folder the error says to pass --data", asyn
   );
   await assert.rejects(
     realbrainDataset.load(v.parse(realbrainSchema, {}), { dataRoot: "/nonexistent" }),
-    /colin27_t1\.nii\.gz: missing file/,
+    /colin27_t1\.nii\.gz: file not found/,
   );
 });
 
@@ -52,6 +52,15 @@ Deno.test("realbrain: augmented 2D patients, lesioned test case with exact label
     for (let i = 0; i < test!.label!.length; i++) {
       if (test!.label![i]) assert.equal(test!.foreground[i], 1, "lesion ⊂ brain");
     }
+    // The generator's facts: one sphere of the default 5–50 mm, its volume inside the brain at most a ball's.
+    const m = test!.metadata!;
+    const d = m.lesionDiameterMm as number;
+    assert.equal(m.lesionCount, 1);
+    assert.equal(m.lesionContrast, 1, "lesionFactor 2 doubles the intensity");
+    assert.ok(d >= 5 && d <= 50, `diameter ${d}`);
+    const ml = m.lesionVolumeMl as number;
+    assert.ok(ml > 0 && ml <= (Math.PI / 6) * d ** 3 / 1000 + 0.01, `volume ${ml} ml for ${d} mm`);
+    assert.equal(train[0]!.metadata, undefined, "healthy copies have no lesion facts");
     // Same seed: same hash and data, now from the cache; another seed: another hash.
     const again = await realbrainDataset.load(v.parse(realbrainSchema, small), {
       dataRoot: REAL_DATA_DIR,
@@ -59,6 +68,7 @@ Deno.test("realbrain: augmented 2D patients, lesioned test case with exact label
     });
     assert.equal(again.preprocessingHash, ds.preprocessingHash);
     assert.deepEqual([...(await all(again, "test"))[0]!.label!], [...test!.label!]);
+    assert.deepEqual((await all(again, "test"))[0]!.metadata, m, "metadata comes back from the cache");
     const other = await realbrainDataset.load(v.parse(realbrainSchema, { ...small, seed: 1 }), {
       dataRoot: REAL_DATA_DIR,
     });
@@ -71,7 +81,7 @@ Deno.test("realbrain: augmented 2D patients, lesioned test case with exact label
 Deno.test("realbrain3d: volumes of size³ with a lesion label", async () => {
   if (!hasRealFile("colin27_t1.nii.gz") || !hasRealFile("colin27_brainmask.nii.gz")) return;
   const ds = await realbrain3dDataset.load(
-    v.parse(realbrainSchema, { ...small, trainCases: 0, size: 24, lesionDiameterMm: [30, 40] }),
+    v.parse(realbrainSchema, { ...small, trainCases: 1, size: 24, lesionDiameterMm: [30, 40] }),
     { dataRoot: REAL_DATA_DIR },
   );
   assert.equal(ds.dims, 3);
@@ -118,4 +128,52 @@ Deno.test("realbrain3d head-ct: augmented copies of the windowed head CT, lesion
   assert.ok(fg > 0.2 && fg < 0.9, `head fraction ${fg}`);
   assert.ok(test!.label!.some((x) => x === 1));
   assert.ok(test!.image.some((x) => x > 1), "lesion voxels are brightened past the window");
+});
+
+Deno.test("realbrain: labelledCases augmented copies with lesions, apart from the test copies by their draws", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    // A synthetic brain under Colin27's names: the split logic needs no real data.
+    const [x, y, z] = [24, 28, 20];
+    const t1 = new Float32Array(x * y * z);
+    for (let k = 0, i = 0; k < z; k++) {
+      for (let j = 0; j < y; j++) {
+        for (let a = 0; a < x; a++, i++) {
+          if (((a - 11.5) / 10) ** 2 + ((j - 13.5) / 12) ** 2 + ((k - 9.5) / 8) ** 2 < 1) {
+            t1[i] = 100 + (a % 7);
+          }
+        }
+      }
+    }
+    const affine = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];
+    await writeNifti(`${root}/colin27_t1.nii.gz`, t1, [x, y, z], { affine });
+    await writeNifti(`${root}/colin27_brainmask.nii.gz`, t1.map((v) => (v > 0 ? 1 : 0)), [x, y, z], {
+      affine,
+      datatype: "uint8",
+    });
+    const config = { ...small, size: 16, labelledCases: 3, lesionDiameterMm: [6, 10] };
+    for (const def of [realbrainDataset, realbrain3dDataset]) {
+      const ds = await def.load(v.parse(realbrainSchema, config), {
+        dataRoot: root,
+        cacheDir: `${root}/.cache`,
+      });
+      assert.equal(ds.hasLabelled, true);
+      assert.equal(ds.patientOf, undefined, "copies of one subject are not patients");
+      const labelled = await all(ds, "labelled"), test = await all(ds, "test");
+      assert.deepEqual(labelled.map((c) => c.id), [
+        "colin27-labelled-000",
+        "colin27-labelled-001",
+        "colin27-labelled-002",
+      ]);
+      for (const c of labelled) assert.ok(c.label!.some((v) => v === 1), `${def.id} ${c.id} has a lesion`);
+      assert.notDeepEqual([...labelled[0]!.label!], [...test[0]!.label!], "other draws than the test copy");
+      const none = await def.load(v.parse(realbrainSchema, { ...config, labelledCases: 0 }), {
+        dataRoot: root,
+      });
+      assert.equal(none.hasLabelled, false);
+      await assert.rejects(all(none, "labelled"), /split 'labelled' is empty \(labelledCases is 0/);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

@@ -16,6 +16,8 @@ registerMethod({
     usesNoise: false,
     reference: "Meissen et al., arXiv:2109.06540 (2021); median filter as Kascenas et al., MedIA 2023",
     testConfig: { medianKernel: 3 },
+    // No network: a cluster needs no GPU for it.
+    resources: { gpu: false },
   },
   create: (config, sampleShape) => new Thresholding(config, sampleShape),
 });

@@ -7,12 +7,14 @@
 import * as v from "valibot";
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** A layer's channel count: bounded so that a typo cannot ask for weights beyond any machine's memory. */
+const width = v.pipe(positiveInt, v.maxValue(2048, "must be at most 2048"));
 const positive = v.pipe(v.number(), v.gtValue(0));
 
 /** Schema of {@linkcode UnetConfig}; unknown fields are rejected. */
 export const unetSchema = v.strictObject({
   /** Channels per U-Net level, top to bottom (the DAE paper 2D: [64, 128, 256, 512]). */
-  widths: v.optional(v.pipe(v.array(positiveInt), v.minLength(1), v.maxLength(6)), [16, 32, 64]),
+  widths: v.optional(v.pipe(v.array(width), v.minLength(1), v.maxLength(6)), [16, 32, 64]),
   /** Optimisation steps. */
   steps: v.optional(positiveInt, 600),
   /** Samples per batch. */
@@ -29,6 +31,13 @@ export const unetSchema = v.strictObject({
   clipNorm: v.optional(positive, 0.5),
   /** Use AMSGrad. */
   amsgrad: v.optional(v.boolean(), true),
+  /**
+   * Steps between checks of the loss on the first labelled samples (there is no held-out labelled set) for
+   * model selection; 0: only after the last step (the DAE paper's: 32).
+   */
+  validateEvery: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+  /** End training with the weights of the lowest validation loss instead of the last (the DAE paper's: yes). */
+  keepBest: v.optional(v.boolean(), false),
   /** "ce": binary cross-entropy; "dice-ce": soft Dice + cross-entropy (both inside the foreground). */
   loss: v.optional(v.picklist(["ce", "dice-ce"]), "dice-ce"),
   /** Median filter window applied to score maps; 1 = none. */
@@ -38,10 +47,17 @@ export const unetSchema = v.strictObject({
 /** The supervised U-Net's resolved configuration. */
 export type UnetConfig = v.InferOutput<typeof unetSchema>;
 
-/** Named configurations (config data, not code). */
+/**
+ * Model selection as the reference: the validation loss every 32 steps, ending with the weights that had the
+ * lowest (DenoisingAE `trainer.py`, `utilities.py` `ModelSaver`; bench/paper_budgets.ts).
+ */
+const paperModelSelection = { validateEvery: 32, keepBest: true };
+
+/** Named configurations (config data, not code); bench/paper_budgets.ts gives each paper value's source. */
 export const unetPresets: Readonly<Record<string, Partial<UnetConfig>>> = {
   /** The DAE paper's 2D architecture and optimiser, trained with labels. */
   "unet-paper-2d": {
+    ...paperModelSelection,
     widths: [64, 128, 256, 512],
     steps: 2100 * 32,
     batchSize: 16,
@@ -49,6 +65,15 @@ export const unetPresets: Readonly<Record<string, Partial<UnetConfig>>> = {
     schedule: "cosine",
     cosinePeriod: 100 * 32,
   },
+  /** The `dae-cpu-small` network and optimisation, trained with labels: the upper bound at CPU size. */
+  "unet-cpu-small": { widths: [8, 16, 32], steps: 200, batchSize: 16, lr: 1e-3 },
   /** The DAE paper's 3D architecture (32/64/128, batch 3, one-cycle to 1e-3), trained with labels. */
-  "unet-paper-3d": { widths: [32, 64, 128], batchSize: 3, lr: 1e-3, schedule: "one-cycle", steps: 20000 },
+  "unet-paper-3d": {
+    ...paperModelSelection,
+    widths: [32, 64, 128],
+    batchSize: 3,
+    lr: 1e-3,
+    schedule: "one-cycle",
+    steps: 20000,
+  },
 };

@@ -20,6 +20,7 @@ import {
   trainLoop,
   type TrainSummary,
   UNet,
+  variablesByName,
 } from "../../core/mod.ts";
 import type { UnetConfig } from "./config.ts";
 import { maskedBce, maskedSoftDice } from "./losses.ts";
@@ -85,8 +86,15 @@ export class SupervisedUnet implements MethodInstance {
       data: { size: labelled.size, batch: (idx) => withLabels(labelled, [...idx]) },
       ctx,
       step: (b, i) => opt.step(() => this.#loss(b), lrAt(i)).loss,
-      checkpointEvery: Math.max(100, Math.floor(c.steps / 10)),
-      save: () => this.save(),
+      lrAt,
+      selection: c,
+      state: {
+        identity: { method: "unet", config: c, sampleShape: data.sampleShape },
+        save: () => this.save(),
+        load: (s) => this.load(s),
+        weights: () => variablesByName(this.#net.params),
+        optimisers: { adam: opt },
+      },
       validate: () => {
         // Held-out labelled data does not exist: report the loss on the first labelled samples.
         const n = Math.min(labelled.size, 4 * c.batchSize);

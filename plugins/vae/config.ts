@@ -7,15 +7,17 @@
 import * as v from "valibot";
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** A layer's channel count: bounded so that a typo cannot ask for weights beyond any machine's memory. */
+const width = v.pipe(positiveInt, v.maxValue(2048, "must be at most 2048"));
 const positive = v.pipe(v.number(), v.gtValue(0));
 const oddInt = v.pipe(positiveInt, v.check((n) => n % 2 === 1, "must be odd"));
 
 /** The fields that decide the trained model; identical in both methods' schemas. */
 const trainingEntries = {
   /** Channels per encoder/decoder level, top to bottom (as the DAE; paper 2D: [64, 128, 256, 512]). */
-  widths: v.optional(v.pipe(v.array(positiveInt), v.minLength(1), v.maxLength(6)), [16, 32, 64]),
+  widths: v.optional(v.pipe(v.array(width), v.minLength(1), v.maxLength(6)), [16, 32, 64]),
   /** Latent dimensions of the dense bottleneck. */
-  latentDim: v.optional(positiveInt, 128),
+  latentDim: v.optional(width, 128),
   /** Weight of the KL divergence (summed over latent dims) against the mean squared error per voxel. */
   beta: v.optional(v.pipe(v.number(), v.minValue(0)), 1e-5),
   /** Optimisation steps. */
@@ -30,6 +32,12 @@ const trainingEntries = {
   clipNorm: v.optional(positive, 0.5),
   /** Use AMSGrad (the DAE's: yes). */
   amsgrad: v.optional(v.boolean(), true),
+  /**
+   * Steps between validation-loss checks for model selection; 0: only after the last step (the DAE's: 32).
+   */
+  validateEvery: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+  /** End training with the weights of the lowest validation loss instead of the last (the DAE's: yes). */
+  keepBest: v.optional(v.boolean(), false),
 };
 
 /** The config fields that affect training, for `meta.sharedModel.trainingKeys`. */
@@ -74,8 +82,18 @@ export type VaeRestorationConfig = v.InferOutput<typeof vaeRestorationSchema>;
 /** The training fields of both configs. */
 export type VaeTrainingConfig = Pick<VaeConfig, keyof typeof trainingEntries>;
 
-/** Training values of the paper-sized model, shared by both methods' paper presets. */
+/**
+ * Model selection as the reference: the validation loss every 32 steps, ending with the weights that had the
+ * lowest (DenoisingAE `trainer.py`, `utilities.py` `ModelSaver`; bench/paper_budgets.ts).
+ */
+const paperModelSelection = { validateEvery: 32, keepBest: true };
+
+/**
+ * Training values of the paper-sized 2D model, shared by both methods' paper presets: the DAE's network widths
+ * and budget (the seed paper's baseline; bench/paper_budgets.ts gives each value's source).
+ */
 const paperTraining: Partial<VaeTrainingConfig> = {
+  ...paperModelSelection,
   widths: [64, 128, 256, 512],
   latentDim: 128,
   batchSize: 16,
@@ -87,10 +105,19 @@ const paperTraining: Partial<VaeTrainingConfig> = {
 export const vaePresets: Readonly<Record<string, Partial<VaeConfig>>> = {
   /** The paper-sized 2D VAE on BraTS: the DAE's widths, batch and learning rate (see README for sources). */
   "vae-paper-2d": { ...paperTraining },
+  /** The 3D VAE on head CT: the 3D DAE's widths, batch, peak learning rate and length. */
+  "vae-paper-3d": {
+    ...paperModelSelection,
+    widths: [32, 64, 128],
+    latentDim: 128,
+    batchSize: 3,
+    lr: 1e-3,
+    steps: 20000,
+  },
 };
 
 /** Presets of `vae-restoration`; each trains the same model as the `vae` preset of the same size. */
 export const vaeRestorationPresets: Readonly<Record<string, Partial<VaeRestorationConfig>>> = {
-  /** The paper-sized model with Chen et al.'s restoration settings from their code (500 steps). */
-  "vae-restoration-paper-2d": { ...paperTraining, iterations: 500 },
+  /** The paper-sized model with Chen et al.'s restoration settings, 100 iterations as the seed paper ran it. */
+  "vae-restoration-paper-2d": { ...paperTraining, iterations: 100 },
 };

@@ -85,7 +85,11 @@ Deno.test("restoration lowers the ELBO loss of a corrupted input and moves it to
     rng: new Rng(0),
     progress: silentProgress,
     checkpoint: async () => {},
-  }, () => Promise.resolve({ tensors: {} }));
+  }, {
+    identity: { method: "vae", config: cfg, sampleShape: [16, 16, 1] },
+    save: () => Promise.resolve({ tensors: {} }),
+    load: () => {},
+  });
 
   const healthy = data.batch([0]);
   const lesion = tf.pad(tf.fill([1, 4, 4, 1], 0.5), [[0, 0], [6, 6], [6, 6], [0, 0]]);

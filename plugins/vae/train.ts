@@ -6,13 +6,14 @@
 import {
   Adam,
   cosineLr,
-  type MethodState,
   Rng,
   tf,
   type TrainContext,
   type TrainData,
   trainLoop,
+  type TrainState,
   type TrainSummary,
+  variablesByName,
 } from "../../core/mod.ts";
 import type { VaeTrainingConfig } from "./config.ts";
 import { gaussianKl, normalTensor, reparameterise, type VaeModel } from "./model.ts";
@@ -29,19 +30,20 @@ export function vaeLoss(model: VaeModel, x: tf.Tensor, eps: tf.Tensor, beta: num
   });
 }
 
-/** Trains `model` in place; `save` gives the state to checkpoint. */
+/** Trains `model` in place; `method` identifies the training and saves and loads the model's state. */
 export function trainVae(
   model: VaeModel,
   c: VaeTrainingConfig,
   data: TrainData,
   ctx: TrainContext,
-  save: () => Promise<MethodState>,
+  method: Pick<TrainState, "identity" | "save" | "load">,
 ): Promise<TrainSummary> {
   const opt = new Adam(model.params.list(), {
     amsgrad: c.amsgrad,
     weightDecay: c.weightDecay,
     clipNorm: c.clipNorm,
   });
+  const lrAt = (i: number) => cosineLr(i, c.steps, c.lr);
   const summary = trainLoop({
     steps: c.steps,
     batchSize: c.batchSize,
@@ -49,12 +51,13 @@ export function trainVae(
     ctx,
     step: (b, i) => {
       const eps = normalTensor(ctx.rng, b.images.shape[0]!, model.latentDim);
-      const { loss } = opt.step(() => vaeLoss(model, b.images, eps, c.beta), cosineLr(i, c.steps, c.lr));
+      const { loss } = opt.step(() => vaeLoss(model, b.images, eps, c.beta), lrAt(i));
       eps.dispose();
       return loss;
     },
-    checkpointEvery: Math.max(100, Math.floor(c.steps / 10)),
-    save,
+    lrAt,
+    selection: c,
+    state: { ...method, weights: () => variablesByName(model.params), optimisers: { adam: opt } },
     validate: () => {
       const n = Math.min(data.validation.size, 4 * c.batchSize);
       const b = data.validation.batch(Array.from({ length: n }, (_, i) => i));

@@ -26,10 +26,13 @@ import { trainVae } from "./train.ts";
 abstract class VaeMethod implements MethodInstance {
   /** The network. */
   protected readonly model: VaeModel;
-  readonly #training: VaeTrainingConfig;
+  readonly #id: string;
+  readonly #config: VaeTrainingConfig;
 
-  constructor(cfg: VaeTrainingConfig, sampleShape: readonly number[], seed: number) {
-    this.#training = cfg;
+  /** Method `id` with its resolved `cfg` (both identify its training checkpoints). */
+  constructor(id: string, cfg: VaeTrainingConfig, sampleShape: readonly number[], seed: number) {
+    this.#id = id;
+    this.#config = cfg;
     this.model = new VaeModel(
       { sampleShape, widths: cfg.widths, latentDim: cfg.latentDim },
       new Rng(seed).fork("vae-init"),
@@ -38,7 +41,11 @@ abstract class VaeMethod implements MethodInstance {
 
   /** Trains on healthy samples (no noise source needed). */
   train(data: TrainData, ctx: TrainContext): Promise<TrainSummary> {
-    return trainVae(this.model, this.#training, data, ctx, () => this.save());
+    return trainVae(this.model, this.#config, data, ctx, {
+      identity: { method: this.#id, config: this.#config, sampleShape: data.sampleShape },
+      save: () => this.save(),
+      load: (s) => this.load(s),
+    });
   }
 
   abstract score(batch: Batch): Promise<tf.Tensor>;
@@ -65,7 +72,7 @@ export class Vae extends VaeMethod {
 
   /** An untrained VAE for samples of `sampleShape` ([H, W, C] or [D, H, W, C]). */
   constructor(cfg: VaeConfig, sampleShape: readonly number[], seed: number) {
-    super(cfg, sampleShape, seed);
+    super("vae", cfg, sampleShape, seed);
     this.#cfg = cfg;
   }
 
@@ -94,7 +101,7 @@ export class VaeRestoration extends VaeMethod {
 
   /** An untrained VAE (restoration scoring) for samples of `sampleShape`. */
   constructor(cfg: VaeRestorationConfig, sampleShape: readonly number[], seed: number) {
-    super(cfg, sampleShape, seed);
+    super("vae-restoration", cfg, sampleShape, seed);
     this.#cfg = cfg;
   }
 

@@ -17,9 +17,11 @@ Deno.test("vae and vae-restoration declare the same model family and training ke
     "batchSize",
     "beta",
     "clipNorm",
+    "keepBest",
     "latentDim",
     "lr",
     "steps",
+    "validateEvery",
     "weightDecay",
     "widths",
   ]);

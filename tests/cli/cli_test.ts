@@ -77,7 +77,10 @@ Deno.test("a tiny run trains, records everything, and can be scored and re-evalu
   const dir = `${runs}/${id}`;
   const record = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
   assert.equal(record.status, "complete");
-  assert.equal(record.backend, "cpu");
+  assert.equal(record.spec.backend, "cpu");
+  assert.equal(record.identity.backend, "cpu");
+  assert.match(record.identity.code, /^[0-9a-f]{16}$/);
+  assert.match(record.identity.data, /^[0-9a-f]{16}$/);
   assert.equal(record.resolved.methodConfig.steps, 3);
   assert.match(record.preprocessingHash, /^[0-9a-f]+$/);
   assert.ok(record.versions.tfjs && record.versions.deno);
@@ -125,10 +128,14 @@ Deno.test("score and eval refuse a directory that is not a complete run", async 
   const r = await cli("eval", "--run", dir);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /run\.json not found/);
-  await Deno.writeTextFile(`${dir}/run.json`, JSON.stringify({ status: "running", spec: {} }));
+  const record = { runId: "x", status: "interrupted", spec: {}, preprocessingHash: "h" };
+  await Deno.writeTextFile(`${dir}/run.json`, JSON.stringify(record));
   const s = await cli("score", "--run", dir);
   assert.notEqual(s.code, 0);
-  assert.match(s.stderr, /not a complete run \(status: running\)/);
+  assert.match(s.stderr, /not a complete run \(status: interrupted\); resume it: deno task train --resume/);
+  await Deno.writeTextFile(`${dir}/run.json`, JSON.stringify(record).slice(0, 30));
+  const torn = await cli("eval", "--run", dir);
+  assert.match(torn.stderr, new RegExp(`${dir}/run\\.json: not valid JSON .*damaged or truncated`));
 });
 
 Deno.test("bench runs a grid, writes the leaderboard, and resumes without redoing finished cells", async () => {
@@ -147,29 +154,39 @@ Deno.test("bench runs a grid, writes the leaderboard, and resumes without redoin
   await Deno.writeTextFile(`${out}/grid.json`, JSON.stringify(grid));
   const first = await cli("bench", "--grid", `${out}/grid.json`, "--out", out, "--jobs", "2");
   assert.equal(first.code, 0, first.stderr);
-  const lines = (await Deno.readTextFile(`${out}/tiny/results.jsonl`)).trim().split("\n");
-  assert.equal(lines.length, 2);
+  const cells = listDir(`${out}/tiny/cells`).filter((f) => f.endsWith(".json"));
+  assert.equal(cells.length, 2);
   const md = await Deno.readTextFile(`${out}/tiny/leaderboard.md`);
   assert.match(md, /\| Method \| Noise \| AUPRC \| Dice/);
+  assert.match(md, /2 of 2 cells finished\./);
   assert.match(md, /gaussian/);
   assert.match(md, /coarse/);
   assert.match(
     await Deno.readTextFile(`${out}/tiny/leaderboard.csv`),
-    /^dataset,preprocessing_hash,method,noise,seeds,auprc_mean/,
+    /^dataset,data_identity,preprocessing_hash,method,noise,seeds,auprc_mean/,
   );
   const second = await cli("bench", "--grid", `${out}/grid.json`, "--out", out);
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stderr, /2 cells, 2 already finished, 0 to run/);
-  assert.equal((await Deno.readTextFile(`${out}/tiny/results.jsonl`)).trim().split("\n").length, 2);
-  const row = JSON.parse(lines[0]!);
+  const row = JSON.parse(await Deno.readTextFile(`${out}/tiny/cells/${cells[0]}`));
   assert.ok(Object.keys(row.perCaseAp).length > 0, "per-case AP recorded for the paired statistics");
   assert.ok(row.prCurve.recall.length > 1, "PR curve recorded");
-  // --report rebuilds the leaderboards from results.jsonl alone.
+  assert.match(row.codeVersion, /^[0-9a-f]{16}$/);
+  assert.match(row.dataIdentity, /^[0-9a-f]{16}$/);
+  // --report rebuilds the same leaderboards from the grid's folder alone.
   for (const f of ["md", "csv", "html"]) await Deno.remove(`${out}/tiny/leaderboard.${f}`);
-  const report = await cli("bench", "--grid", `${out}/grid.json`, "--out", out, "--report");
+  const report = await cli("bench", "--grid", `${out}/tiny`, "--report");
   assert.equal(report.code, 0, report.stderr);
   assert.equal(await Deno.readTextFile(`${out}/tiny/leaderboard.md`), md);
   assert.match(await Deno.readTextFile(`${out}/tiny/leaderboard.html`), /<table/);
+  // Each row's rerun command reproduces its cell's metrics bit for bit.
+  assert.match(row.rerun, /^deno task train --from .*\/tiny\/runs\/[0-9a-f]{16}\/run\.json$/);
+  const rerun = await cli("train", "--from", row.rerun.split(" --from ")[1], "--runs-dir", `${out}/reruns`);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.match(rerun.stderr, /reproduced: 6 metrics identical to .*metrics\.json/);
+  const extra = await cli("train", "--from", row.rerun.split(" --from ")[1], "--seed", "3");
+  assert.equal(extra.code, 2);
+  assert.match(extra.stderr, /--from takes no --seed/);
 });
 
 Deno.test("plugins --json lists every kind with config schemas", async () => {

@@ -66,3 +66,25 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "webgpu: rank-5 pad and the gradient of a rank-5 slice equal the cpu results",
+  ignore: NO_WEBGPU !== undefined,
+  async fn() {
+    const shape = [2, 3, 4, 5, 3];
+    const x = randomValues(shape);
+    await sameOnBoth(
+      "pad rank 5",
+      () => tf.pad(tf.tensor(x, shape), [[0, 1], [1, 0], [2, 1], [0, 0], [1, 2]], 0.5),
+    );
+    // tf.slice's gradient pads the upstream gradient back to the input's shape.
+    const w = randomValues([2, 2, 3, 4, 2]);
+    await sameOnBoth(
+      "slice gradient rank 5",
+      () =>
+        tf.grad((t: tf.Tensor) =>
+          tf.sum(tf.mul(tf.slice(t, [0, 1, 0, 1, 1], [2, 2, 3, 4, 2]), tf.tensor(w, [2, 2, 3, 4, 2])))
+        )(tf.tensor(x, shape)),
+    );
+  },
+});

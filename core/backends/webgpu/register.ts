@@ -1,6 +1,6 @@
 /**
- * The table of fast webgpu kernels and the calls that install or remove them. Each fast kernel falls back
- * to the stock one it replaced for the cases it does not cover.
+ * The table of fast webgpu kernels (and one fix, rank-5 PadV2) and the calls that install or remove them.
+ * Each falls back to the stock kernel it replaced for the cases it does not cover.
  * @module
  */
 import { tf } from "../../tf.ts";
@@ -9,6 +9,7 @@ import { fastConv2DBackpropFilter } from "./conv2d_backprop_filter.ts";
 import { fastConv2DBackpropInput } from "./conv2d_backprop_input.ts";
 import { fastConv3D, fastConv3DBackpropFilter, fastConv3DBackpropInput } from "./conv3d.ts";
 import { type KernelArgs, KernelOverrides } from "../kernel_overrides.ts";
+import { pad5d } from "./pad5d.ts";
 
 type FastKernel = (args: KernelArgs) => tf.TensorInfo | undefined;
 
@@ -19,6 +20,13 @@ const FAST: [string, FastKernel][] = [
   [tf.Conv3D, fastConv3D],
   [tf.Conv3DBackpropFilterV2, fastConv3DBackpropFilter],
   [tf.Conv3DBackpropInputV2, fastConv3DBackpropInput],
+  // Not for speed: the stock rank-5 pad shader is broken under Deno (returns zeros).
+  [tf.PadV2, (args) =>
+    pad5d(
+      args,
+      (a) => overrides.runStock(tf.PadV2, a) as tf.TensorInfo,
+      (a) => tf.getKernel(tf.Reshape, "webgpu")!.kernelFunc(a) as tf.TensorInfo,
+    )],
 ];
 
 const overrides: KernelOverrides = new KernelOverrides(

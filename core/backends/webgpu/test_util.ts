@@ -5,15 +5,20 @@
  */
 import assert from "node:assert/strict";
 import { selectBackend } from "../../backend.ts";
+import { probeWebgpuAdapter, SOFTWARE_WEBGPU_ENV, softwareWebgpuRequested } from "../../webgpu_adapter.ts";
 import { tf } from "../../tf.ts";
 import { isFastWebgpuKernelActive, registerFastWebgpuKernels } from "./register.ts";
 
-/** Why the webgpu tests cannot run here, or undefined when an adapter exists. */
+/**
+ * Why the webgpu tests do not run here, or undefined when they do: on a hardware adapter always, on a
+ * software or GL-emulated one only when UAD_WEBGPU_SOFTWARE=1 asks (CI sets it for its software Vulkan
+ * device; a GL adapter can take more than ten minutes per test).
+ */
 export const NO_WEBGPU: string | undefined = await (async () => {
-  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
-  if (!gpu) return "WebGPU is not available in this runtime";
-  const adapter = await gpu.requestAdapter().catch(() => null);
-  return adapter ? undefined : "no WebGPU adapter (install mesa-vulkan-drivers for a software device)";
+  const probe = await probeWebgpuAdapter();
+  if (!probe.adapter) return `${probe.reason} (install mesa-vulkan-drivers for a software device)`;
+  if (probe.class.kind === "hardware" || softwareWebgpuRequested()) return undefined;
+  return `the adapter is ${probe.label}: set ${SOFTWARE_WEBGPU_ENV}=1 to run them on it`;
 })();
 
 if (NO_WEBGPU !== undefined) console.log(`webgpu kernel tests skipped: ${NO_WEBGPU}`);
