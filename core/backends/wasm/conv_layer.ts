@@ -21,7 +21,7 @@
  */
 import { tf } from "../../tf.ts";
 import type { CpuBackend, KernelArgs } from "../cpu_kernel_overrides.ts";
-import { WasmRuntime } from "./runtime.ts";
+import { REDUCTION_SLOTS, WasmRuntime } from "./runtime.ts";
 import { winogradConv, winogradFilterGrad, winogradPays } from "./winograd.ts";
 
 /** The forward kernel's name: inputs x, w, b, gamma, beta; output y (z and the statistics kept aside). */
@@ -207,8 +207,9 @@ function filterChunks(rt: WasmRuntime, n: number, L: Layer): [number, number, nu
     return [1, rows, n * L.oD * Math.ceil(L.oH / rows)];
   }
   const maxPlanes = L.D === 1 ? n : L.oD;
-  // At least two chunks per thread where there are enough planes.
-  const planes = Math.max(1, Math.min(Math.ceil(pixels / perPlane), Math.floor(n * L.oD / (2 * rt.threads))));
+  // At least one chunk per reduction slot where there are enough planes (never the thread count: the
+  // chunks decide how the sums are rounded).
+  const planes = Math.max(1, Math.min(Math.ceil(pixels / perPlane), Math.floor(n * L.oD / REDUCTION_SLOTS)));
   const p = Math.min(planes, maxPlanes);
   return [p, L.oH, L.D === 1 ? Math.ceil(n / p) : n * Math.ceil(L.oD / p)];
 }
@@ -250,7 +251,7 @@ function channelsJob(
   rt.parallel("channels", job, split ? "split channels" : "concat channels");
 }
 
-/** Adds the direct kernel's filter gradient of x (padded) and dz into per-thread partial sums `parts`. */
+/** Adds the direct kernel's filter gradient of x (padded) and dz into per-slot partial sums `parts`. */
 function directFilterGrad(
   rt: WasmRuntime,
   n: number,
@@ -392,10 +393,10 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
     const flipped = winograd ? 0 : rt.alloc(roundUp(L.cin, 8) * T * N);
     if (!winograd) rt.call("pack_weights", ws, T, L.cin, N, 1, flipped);
     const g = rt.put(gv);
-    const gnParts = rt.zeros(rt.threads * 3 * N * 2), scratch = rt.alloc(rt.threads * 8 * N * 2);
+    const gnParts = rt.zeros(REDUCTION_SLOTS * 3 * N * 2), scratch = rt.alloc(rt.threads * 8 * N * 2);
     const sig = rt.alloc(rt.threads * outSize);
-    // Filter gradient: per-thread partial sums (direct kernel) or one sum over batch groups (Winograd).
-    const dwParts = rt.zeros((winograd ? 1 : rt.threads) * K * N);
+    // Filter gradient: per-slot partial sums (direct kernel) or one sum over batch groups (Winograd).
+    const dwParts = rt.zeros((winograd ? 1 : REDUCTION_SLOTS) * K * N);
     const nb = groupSize(L.B, 3 * outSize + 4 * inSize + 2 * padSize + dzpSize);
     const inner = rt.mark();
     for (let b0 = 0; b0 < L.B; b0 += nb) {
@@ -438,13 +439,13 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
       }
     }
     const dws = rt.alloc(K * N), dwOff = rt.alloc(K * N);
-    rt.call("sum_parts", dwParts, winograd ? 1 : rt.threads, K * N, K * N, dws);
+    rt.call("sum_parts", dwParts, winograd ? 1 : REDUCTION_SLOTS, K * N, K * N, dws);
     rt.call("wstd_bwd", wOff, dws, K, N, dwOff);
     dw = rt.read(dwOff, K * N);
-    const parts = rt.readF64(gnParts, rt.threads * 3 * N);
+    const parts = rt.readF64(gnParts, REDUCTION_SLOTS * 3 * N);
     const sum = (which: number) => {
       const out = new Float32Array(N);
-      for (let t = 0; t < rt.threads; t++) {
+      for (let t = 0; t < REDUCTION_SLOTS; t++) {
         for (let c = 0; c < N; c++) out[c]! += parts[(t * 3 + which) * N + c]!;
       }
       return out;

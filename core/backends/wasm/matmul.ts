@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import { WasmRuntime } from "./runtime.ts";
+import { REDUCTION_SLOTS, WasmRuntime } from "./runtime.ts";
 
 /** The sizes of a batched product `[batch, m, k] · [batch, k, n]`. */
 export interface MatMulShape {
@@ -58,7 +58,7 @@ export interface GemmOperands {
 
 /**
  * C [batches][m, n] = A · B in the arena; returns C's byte offset (allocated here). Few rows and a long
- * reduction (weight gradients) split the reduction across threads as well.
+ * reduction (weight gradients) split the reduction as well, into per-slot partial sums added in order.
  */
 export function gemm(
   rt: WasmRuntime,
@@ -69,11 +69,12 @@ export function gemm(
   label = "gemm",
 ): number {
   const batches = o.batches ?? 1;
-  // The reduction is split (per-thread partial sums) when C has too few rows to share out, or when A is read
+  // The reduction is split (per-slot partial sums) when C has too few rows to share out, or when A is read
   // across its rows (a transposed A: weight gradients) and K is long: a tile then walks a cache line per
-  // step of k, so each chunk's k-range must stay in cache while every column panel reuses it.
-  const splits = m < 12 * rt.threads && k >= 512
-    ? Math.min(Math.ceil(k / 256), 8 * rt.threads)
+  // step of k, so each chunk's k-range must stay in cache while every column panel reuses it. The split
+  // depends on the shapes only, never on the thread count, so that the sums round the same everywhere.
+  const splits = m < 3 * REDUCTION_SLOTS && k >= 512
+    ? Math.min(Math.ceil(k / 256), 2 * REDUCTION_SLOTS)
     : o.acs !== 1 && k > 2048
     ? Math.ceil(k / 512)
     : 1;
@@ -81,7 +82,7 @@ export function gemm(
     ? roundUp(m, 6)
     : roundUp(Math.min(384, Math.max(6, Math.ceil((m * batches) / (4 * rt.threads)))), 6);
   const size = batches * m * n;
-  const c = splits > 1 ? rt.zeros(rt.threads * size) : rt.alloc(size);
+  const c = splits > 1 ? rt.zeros(REDUCTION_SLOTS * size) : rt.alloc(size);
   const job = rt.job([
     0,
     batches * Math.ceil(m / rows) * splits,
@@ -102,7 +103,7 @@ export function gemm(
   rt.parallel("gemm", job, label);
   if (splits === 1) return c;
   const sum = rt.alloc(size);
-  rt.call("sum_parts", c, rt.threads, size, size, sum);
+  rt.call("sum_parts", c, REDUCTION_SLOTS, size, size, sum);
   return sum;
 }
 

@@ -55,6 +55,12 @@ type Exports = Record<string, (...args: number[]) => void> & {
   __stack_pointer: WebAssembly.Global;
 };
 
+/**
+ * Partial sums a reducing kernel keeps (src/common.h SLOTS): one per fixed range of chunks, not one per
+ * thread, so that gradients are bit-identical for any thread count and any schedule.
+ */
+export const REDUCTION_SLOTS = 8;
+
 const PAGE = 65536;
 const STACK_BYTES = 65536;
 /** Floats left readable after every arena allocation: kernels read up to 8 past the end of a buffer. */

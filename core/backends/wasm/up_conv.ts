@@ -17,7 +17,7 @@
 import { tf } from "../../tf.ts";
 import { type CpuBackend, floatValues, type KernelArgs } from "../cpu_kernel_overrides.ts";
 import { gemm, packedSize } from "./matmul.ts";
-import { WasmRuntime } from "./runtime.ts";
+import { REDUCTION_SLOTS, WasmRuntime } from "./runtime.ts";
 
 /** The forward kernel's name: inputs x, w, b; output y. */
 export const UP_CONV = "UadUpConv";
@@ -116,10 +116,12 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const mark = rt.mark();
   try {
     const dyOff = rt.put(dyv), xOff = rt.put(xv), wOff = rt.put(wv);
-    const dc = rt.alloc(s.m * s.n), sums = rt.zeros(rt.threads * s.cout * 2);
+    const dc = rt.alloc(s.m * s.n), sums = rt.zeros(REDUCTION_SLOTS * s.cout * 2);
     shuffleJob(rt, s, false, dc, dyOff, 0, sums);
-    const partial = rt.readF64(sums, rt.threads * s.cout);
-    for (let t = 0; t < rt.threads; t++) for (let c = 0; c < s.cout; c++) db[c]! += partial[t * s.cout + c]!;
+    const partial = rt.readF64(sums, REDUCTION_SLOTS * s.cout);
+    for (let t = 0; t < REDUCTION_SLOTS; t++) {
+      for (let c = 0; c < s.cout; c++) db[c]! += partial[t * s.cout + c]!;
+    }
     // dx = dC · wᵀ; dw = xᵀ · dC.
     const wT = rt.alloc(packedSize(s.n, s.cin));
     rt.call("pack_panels", wOff, s.n, s.cin, 1, wT);

@@ -19,6 +19,17 @@ typedef int32_t i32;
 
 INLINE i32 take_chunk(i32* next) { return __atomic_fetch_add(next, 1, __ATOMIC_RELAXED); }
 INLINE i32 min_i(i32 a, i32 b) { return a < b ? a : b; }
+
+// Kernels that sum over chunks (weight and bias gradients) keep one partial sum per slot, not per thread:
+// slot s owns the fixed range of chunks [s·n/slots, (s + 1)·n/slots), visited in order, threads take whole
+// slots, and the caller adds the SLOTS partials in order. The sums then come out bit-identical for any
+// thread count and any schedule (runtime.ts REDUCTION_SLOTS is the same number).
+#define SLOTS 8
+#define FOR_SLOT_CHUNKS(job, slot, chunk)                                                                    \
+  for (i32 slot, slots_ = min_i((job)->nchunks, SLOTS); (slot = take_chunk(&(job)->next)) < slots_;)       \
+    for (i32 chunk = (i32)((int64_t)slot * (job)->nchunks / slots_),                                       \
+             end_ = (i32)((int64_t)(slot + 1) * (job)->nchunks / slots_);                                  \
+         chunk < end_; chunk++)
 INLINE i32 max_i(i32 a, i32 b) { return a > b ? a : b; }
 
 // a * b + c; the relaxed form compiles to one fused multiply-add where the CPU has one.

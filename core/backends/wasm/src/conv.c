@@ -1,6 +1,6 @@
 // Convolutions, channels-last, 2-D as 3-D with depth 1, on inputs padded beforehand (see pad.c):
 //   conv_fwd          y = conv(x, w) + bias, 'valid', stride 1: direct, no column matrix;
-//   conv_bwd_filter   per-thread partial sums of dw = Σ col(x)ᵀ · dy;
+//   conv_bwd_filter   per-slot partial sums of dw = Σ col(x)ᵀ · dy;
 //   pack_weights      weights into 8-column panels, optionally flipped and transposed (the input
 //                     gradient is conv_fwd of the zero-padded dy with those weights).
 // Tiles (tile.h): rows are output pixels (forward) or filter taps (filter gradient), columns output
@@ -77,7 +77,7 @@ typedef struct {
   Geometry g;
   const f32* x;   // [B, D, H, W, C]
   const f32* dy;  // [B, oD, oH, oW, N]
-  f32* dw;        // per-thread partial sums: [threads][K][N], zeroed by the caller
+  f32* dw;        // per-slot partial sums: [SLOTS][K][N], zeroed by the caller
   f32* pack;      // per thread: [threads][ceil(N / 8)][planes · rows · oW][8], a chunk of dy in panels
 } ConvBwdFilterJob;
 
@@ -89,9 +89,9 @@ EXPORT(conv_bwd_filter) void conv_bwd_filter(ConvBwdFilterJob* job, i32 tid) {
   const i32 K = g->fd * g->fh * g->fw * C, panels = (N + 7) / 8;
   const i32 splits = (oH + job->rows - 1) / job->rows;
   const i32 per_sample = g->D == 1 ? 1 : (oD + job->planes - 1) / job->planes;  // plane groups per sample
-  f32* dw = job->dw + tid * K * N;
   f32* pack = job->pack + tid * panels * job->planes * job->rows * oW * 8;
-  for (i32 chunk; (chunk = take_chunk(&job->next)) < job->nchunks;) {
+  FOR_SLOT_CHUNKS(job, slot, chunk) {
+    f32* dw = job->dw + slot * K * N;
     const i32 group = chunk / splits, h0 = (chunk % splits) * job->rows, h1 = min_i(oH, h0 + job->rows);
     i32 b, od, count;
     if (g->D == 1) {
@@ -165,7 +165,7 @@ EXPORT(pack_weights) void pack_weights(const f32* w, i32 T, i32 cin, i32 cout, i
   }
 }
 
-// dst[i] = Σ_t src[t·stride + i] over `parts` partial buffers (the per-thread filter gradients).
+// dst[i] = Σ_t src[t·stride + i] over `parts` partial buffers in order (the per-slot filter gradients).
 EXPORT(sum_parts) void sum_parts(const f32* src, i32 parts, i32 stride, i32 n, f32* dst) {
   for (i32 i = 0; i < n; i++) {
     f32 s = 0;

@@ -118,16 +118,13 @@ typedef struct {
   const f32* gamma;  // [C]
   const f32* stats;  // [B, G, 2] from gn_swish_fwd
   f32* dz;           // [B, S, C]
-  f64* parts;        // per thread, zeroed by the caller: [threads][3][C] sums of dgamma, dbeta, dbias
+  f64* parts;        // per slot, zeroed by the caller: [SLOTS][3][C] sums of dgamma, dbeta, dbias
   f64* scratch;      // per thread: [threads][8C]
   f32* sig;          // per thread: [threads][S·C], σ(z) of the sample in hand
 } GnBwdJob;
 
 EXPORT(gn_swish_bwd) void gn_swish_bwd(GnBwdJob* job, i32 tid) {
   const i32 S = job->S, C = job->C, G = job->G, cg = C / G, vec = (C & 3) == 0, step = vec ? 4 : 1;
-  f64* dgamma = job->parts + tid * 3 * C;
-  f64* dbeta = dgamma + C;
-  f64* dbias = dbeta + C;
   f64* sum_dy = job->scratch + tid * 8 * C;  // per channel: Σ dy, Σ dy·ŝ (3 f64 and 7 f32 arrays of C)
   f64* sum_dyh = sum_dy + C;
   f64* tmp = sum_dyh + C;
@@ -140,7 +137,10 @@ EXPORT(gn_swish_bwd) void gn_swish_bwd(GnBwdJob* job, i32 tid) {
   f32* k3 = k2 + C;
   f32* sig = job->sig + tid * S * C;
   const v128_t one = wasm_f32x4_splat(1.0f);
-  for (i32 b; (b = take_chunk(&job->next)) < job->nchunks;) {
+  FOR_SLOT_CHUNKS(job, slot, b) {
+    f64* dgamma = job->parts + slot * 3 * C;
+    f64* dbeta = dgamma + C;
+    f64* dbias = dbeta + C;
     const f32 *dy = job->dy + b * S * C, *z = job->z + b * S * C;
     f32* dz = job->dz + b * S * C;
     for (i32 g = 0; g < G; g++) {

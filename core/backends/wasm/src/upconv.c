@@ -7,19 +7,20 @@ typedef struct {
   JOB_HEAD;
   i32 B, D, H, W, C;  // low-resolution sizes (D = 1 in 2-D) and output channels
   i32 rank;           // 2 or 3
-  i32 forward;        // 1: y ← interleave(c) + bias; 0: c ← gather(y) and per-thread channel sums
+  i32 forward;        // 1: y ← interleave(c) + bias; 0: c ← gather(y) and per-slot channel sums
   f32* c;             // [B·D·H·W, 2^rank·C]
   f32* y;             // [B, (2D,) 2H, 2W, C]
   const f32* bias;    // [C] (forward)
-  f64* sums;          // per thread [threads][C], zeroed by the caller (backward: the bias gradient)
+  f64* sums;          // per slot [SLOTS][C], zeroed by the caller (backward: the bias gradient)
 } ShuffleJob;
 
 // One chunk per low-resolution row (b, d, h).
 EXPORT(shuffle) void shuffle(ShuffleJob* job, i32 tid) {
   const i32 C = job->C, W = job->W, H = job->H, D = job->D, rank = job->rank, vec = (C & 3) == 0;
   const i32 children = rank == 2 ? 4 : 8, oD = rank == 2 ? 1 : 2 * D;
-  f64* sums = job->sums + tid * C;
-  for (i32 row; (row = take_chunk(&job->next)) < job->nchunks;) {
+  (void)tid;
+  FOR_SLOT_CHUNKS(job, slot, row) {
+    f64* sums = job->sums + slot * C;
     const i32 h = row % H, d = (row / H) % D, b = row / (H * D);
     for (i32 w = 0; w < W; w++) {
       f32* cm = job->c + (row * W + w) * children * C;
