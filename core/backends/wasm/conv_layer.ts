@@ -200,7 +200,7 @@ function padInto(
  * output pixels keeps its slice of the input in L1/L2 while every tap and channel walks it; planes are
  * whole samples in 2-D and depth slices of one sample in 3-D.
  */
-function filterChunks(rt: WasmRuntime, n: number, L: Layer): [number, number, number] {
+function filterChunks(n: number, L: Layer): [number, number, number] {
   const pixels = 256, perPlane = L.oH * L.oW;
   if (perPlane >= pixels) {
     const rows = Math.min(L.oH, Math.ceil(pixels / L.oW));
@@ -261,7 +261,7 @@ function directFilterGrad(
   dz: number,
   parts: number,
 ): void {
-  const [planes, rows, chunks] = filterChunks(rt, n, L);
+  const [planes, rows, chunks] = filterChunks(n, L);
   const pack = rt.alloc(rt.threads * roundUp(L.cout, 8) * planes * rows * L.oW);
   const [Dp, Hp, Wp] = padded;
   const job = rt.job([

@@ -4,34 +4,12 @@ import { tf } from "../../tf.ts";
 import { registerFastCpuKernels, unregisterFastCpuKernels } from "../register_cpu.ts";
 import { convLayer, isWasmConvLayerActive, setConvLayerScratchLimit } from "./conv_layer.ts";
 import { WasmRuntime } from "./runtime.ts";
+import { assertCloseTensors, Lcg } from "../test_support.ts";
 
 await tf.setBackend("cpu");
 registerFastCpuKernels();
 
-let seed = 2024;
-
-/** A tensor of deterministic values in [lo, hi). */
-function rand(shape: number[], lo = -1, hi = 1): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    v[i] = lo + (hi - lo) * (seed / 2 ** 32);
-  }
-  return tf.tensor(v, shape);
-}
-
-/** max |got − want| ≤ 1e-4 · max(1, max |want|), with equal shapes. */
-function assertClose(got: tf.Tensor, want: tf.Tensor, label: string): void {
-  assert.deepEqual(got.shape, want.shape, `${label}: shape`);
-  const g = got.dataSync(), w = want.dataSync();
-  let scale = 1, err = 0;
-  for (let i = 0; i < w.length; i++) {
-    scale = Math.max(scale, Math.abs(w[i]!));
-    err = Math.max(err, Math.abs(g[i]! - w[i]!));
-  }
-  assert.ok(Number.isFinite(err) && err <= 1e-4 * scale, `${label}: max error ${err} (scale ${scale})`);
-}
+const lcg = new Lcg(2024);
 
 /** The layer as tfjs's stock cpu kernels compute it (every fast kernel removed meanwhile). */
 function withStock<T>(fn: () => T): T {
@@ -64,14 +42,14 @@ function compareLayer(
 ): void {
   const k = xShape.length === 3 ? [3, 3] : [3, 3, 3];
   const inputs = [
-    rand([...xShape, cin - skip], -2, 2),
-    rand([...k, cin, cout], -0.5, 0.5),
-    rand([cout], -0.5, 0.5),
-    rand([cout], 0.5, 1.5),
-    rand([cout], -0.5, 0.5),
-    ...(skip ? [rand([...xShape, skip], -2, 2)] : []),
+    lcg.tensor([...xShape, cin - skip], -2, 2),
+    lcg.tensor([...k, cin, cout], -0.5, 0.5),
+    lcg.tensor([cout], -0.5, 0.5),
+    lcg.tensor([cout], 0.5, 1.5),
+    lcg.tensor([cout], -0.5, 0.5),
+    ...(skip ? [lcg.tensor([...xShape, skip], -2, 2)] : []),
   ];
-  const r = rand([...xShape, cout]);
+  const r = lcg.tensor([...xShape, cout]);
   const stockLayer = (
     x: tf.Tensor,
     w: tf.Tensor,
@@ -99,7 +77,7 @@ function compareLayer(
   const got = run(fastLayer as (...t: tf.Tensor[]) => tf.Tensor, inputs, r);
   const label = `[${xShape}] ${cin}${skip ? ` (${skip} skip)` : ""}→${cout}`;
   ["y", "dx", "dw", "db", "dgamma", "dbeta", "dskip"].slice(0, want.length).forEach((name, i) =>
-    assertClose(got[i]!, want[i]!, `${label} ${name}`)
+    assertCloseTensors(got[i]!, want[i]!, `${label} ${name}`)
   );
   tf.dispose([...inputs, r, ...want, ...got]);
 }
@@ -159,17 +137,17 @@ Deno.test("fused conv layer with Winograd: odd sizes, channels not multiples of 
 });
 
 Deno.test("fused conv layer rejects bad shapes with a clear error", () => {
-  const ok = [rand([8]), rand([8]), rand([8])];
+  const ok = [lcg.tensor([8]), lcg.tensor([8]), lcg.tensor([8])];
   assert.throws(
-    () => convLayer(rand([1, 4, 4, 3]), rand([3, 3, 4, 8]), ok[0]!, ok[1]!, ok[2]!, 4, 1),
+    () => convLayer(lcg.tensor([1, 4, 4, 3]), lcg.tensor([3, 3, 4, 8]), ok[0]!, ok[1]!, ok[2]!, 4, 1),
     /x have 3 channels, w expects 4/,
   );
   assert.throws(
-    () => convLayer(rand([1, 4, 4, 4]), rand([3, 3, 4, 8]), ok[0]!, ok[1]!, ok[2]!, 3, 1),
+    () => convLayer(lcg.tensor([1, 4, 4, 4]), lcg.tensor([3, 3, 4, 8]), ok[0]!, ok[1]!, ok[2]!, 3, 1),
     /8 channels do not split into 3 groups/,
   );
   assert.throws(
-    () => convLayer(rand([1, 1, 4, 4]), rand([3, 3, 4, 8]), ok[0]!, ok[1]!, ok[2]!, 4, 1),
+    () => convLayer(lcg.tensor([1, 1, 4, 4]), lcg.tensor([3, 3, 4, 8]), ok[0]!, ok[1]!, ok[2]!, 4, 1),
     /reflect padding 1 needs more than 1 pixels along the height/,
   );
 });

@@ -3,37 +3,18 @@ import { upConv } from "../../nn/layers.ts";
 import { tf } from "../../tf.ts";
 import { registerFastCpuKernels, unregisterFastCpuKernels } from "../register_cpu.ts";
 import { isWasmUpConvActive } from "./up_conv.ts";
+import { assertCloseTensors, Lcg } from "../test_support.ts";
 
 await tf.setBackend("cpu");
 registerFastCpuKernels();
 
-let seed = 99;
-
-function rand(shape: number[]): tf.Tensor {
-  const v = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < v.length; i++) {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    v[i] = seed / 2 ** 31 - 1;
-  }
-  return tf.tensor(v, shape);
-}
-
-function assertClose(got: tf.Tensor, want: tf.Tensor, label: string): void {
-  assert.deepEqual(got.shape, want.shape, `${label}: shape`);
-  const g = got.dataSync(), w = want.dataSync();
-  let scale = 1, err = 0;
-  for (let i = 0; i < w.length; i++) {
-    scale = Math.max(scale, Math.abs(w[i]!));
-    err = Math.max(err, Math.abs(g[i]! - w[i]!));
-  }
-  assert.ok(err <= 1e-4 * scale, `${label}: max error ${err} (scale ${scale})`);
-}
+const lcg = new Lcg(99);
 
 /** upConv's output and the gradients of Σ output · r, fused and with tfjs's stock kernels. */
 function compare(xShape: number[], cout: number): void {
   const rank = xShape.length - 2, cin = xShape.at(-1)!;
-  const x = rand(xShape), w = rand([cin, 2 ** rank * cout]), b = rand([cout]);
-  const r = rand([xShape[0]!, ...xShape.slice(1, -1).map((s) => 2 * s), cout]);
+  const x = lcg.tensor(xShape), w = lcg.tensor([cin, 2 ** rank * cout]), b = lcg.tensor([cout]);
+  const r = lcg.tensor([xShape[0]!, ...xShape.slice(1, -1).map((s) => 2 * s), cout]);
   const run = () => [
     upConv(x, w, b),
     ...tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(upConv(xi, wi, bi), r)))([
@@ -48,7 +29,7 @@ function compare(xShape: number[], cout: number): void {
   const want = run();
   registerFastCpuKernels();
   ["y", "dx", "dw", "db"].forEach((name, i) =>
-    assertClose(got[i]!, want[i]!, `[${xShape}] → ${cout} ${name}`)
+    assertCloseTensors(got[i]!, want[i]!, `[${xShape}] → ${cout} ${name}`)
   );
   tf.dispose([x, w, b, r, ...got, ...want]);
 }
