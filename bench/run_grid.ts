@@ -72,6 +72,10 @@ export async function runGrid(
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   const skipped: string[] = [];
   const queue = [...todo];
+  const parallel = Math.min(o.jobs, Math.max(1, todo.length));
+  // Cells running side by side share the cores: each cell's cpu kernels get their share of the threads
+  // (results do not depend on the thread count, see core/backends/wasm/runtime.ts REDUCTION_SLOTS).
+  const cpuThreads = Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / parallel));
   const runOne = async () => {
     for (let cell = queue.shift(); cell && !interrupt.signal.aborted; cell = queue.shift()) {
       const lock = await store.lock(cell.cellId);
@@ -80,14 +84,14 @@ export async function runGrid(
         continue;
       }
       try {
-        await runCell(cell, store, o.dir, progress, workers, o.checkpointSeconds);
+        await runCell(cell, store, o.dir, progress, workers, o.checkpointSeconds, cpuThreads);
       } finally {
         await lock.release();
       }
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(o.jobs, Math.max(1, todo.length)) }, runOne));
+    await Promise.all(Array.from({ length: parallel }, runOne));
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
     o.signal?.removeEventListener("abort", onSignal);
@@ -137,6 +141,7 @@ export async function runCell(
   progress: GridProgress,
   workers: Set<Worker>,
   checkpointSeconds?: number,
+  cpuThreads?: number,
 ): Promise<void> {
   // Another process may have finished it while this one waited for the lock.
   if (await store.hasResult(cell.cellId)) return;
@@ -160,6 +165,7 @@ export async function runCell(
         record: { cellId: cell.cellId, grid: dir },
         ...(previous === "resume" ? { resumeDir: runDir } : {}),
         ...(checkpointSeconds !== undefined ? { checkpointSeconds } : {}),
+        ...(cpuThreads !== undefined ? { cpuThreads } : {}),
       };
       result = await runInWorker(request, workers, (m) => {
         if (m.type === "progress") progress.update(cell.cellId, m.stage, m.done, m.total, m.info);

@@ -6,7 +6,7 @@
  */
 /// <reference lib="deno.worker" />
 import "../plugins/mod.ts";
-import type { ProgressReporter } from "../core/mod.ts";
+import { type ProgressReporter, setCpuThreads } from "../core/mod.ts";
 import type { RunIdentity } from "../runner/identity.ts";
 import { RunInterrupted, trainAndEvaluate } from "../runner/run.ts";
 import { resolveRun } from "../runner/spec.ts";
@@ -30,6 +30,8 @@ export interface CellRequest {
   readonly record: Readonly<Record<string, unknown>>;
   /** Seconds between training checkpoints (default: the training loop's). */
   readonly checkpointSeconds?: number;
+  /** Threads of the cpu kernels in this worker (its share of the cores; default: all of them). */
+  readonly cpuThreads?: number;
 }
 
 /** Messages the orchestrator sends. */
@@ -49,6 +51,7 @@ self.onmessage = async (event: MessageEvent<OrchestratorMessage>) => {
   const m = event.data;
   if (m.type === "abort") return abort.abort();
   try {
+    if (m.cpuThreads !== undefined) setCpuThreads(m.cpuThreads);
     const result = await trainAndEvaluate(resolveRun(m.spec), {
       runsDir: m.runsDir,
       runId: m.runId,

@@ -9,7 +9,7 @@
  * @module
  */
 import { deviceFingerprint, loadBackendReport } from "./backend_report.ts";
-import { registerFastCpuKernels, registerFastWebgpuKernels } from "./backends/mod.ts";
+import { registerFastCpuKernels, registerFastWebgpuKernels, startCpuThreads } from "./backends/mod.ts";
 import { projectRoot } from "./source_hash.ts";
 import { tf } from "./tf.ts";
 import { probeWebgpuAdapter } from "./webgpu_adapter.ts";
@@ -59,7 +59,10 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendSelec
   }
   await tf.ready();
   // The stock cpu kernels for convolutions, matrix products and broadcasting are naive loops.
-  if (selection.name === "cpu") registerFastCpuKernels();
+  if (selection.name === "cpu") {
+    registerFastCpuKernels();
+    await startCpuThreads();
+  }
   // The stock webgpu convolution gradients and Conv3D are naive loops; these are tiled implicit GEMMs.
   if (selection.name === "webgpu") registerFastWebgpuKernels();
   return selection;

@@ -11,6 +11,7 @@
  * @module
  */
 export * from "./backend.ts";
+export { setCpuThreads } from "./backends/mod.ts";
 export * from "./batch_stream.ts";
 export * from "./case_results.ts";
 export * from "./checkpoint.ts";

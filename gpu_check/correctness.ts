@@ -15,6 +15,14 @@ import type { Row } from "./rows.ts";
 import { tf } from "../core/mod.ts";
 import { CUDA_KERNELS } from "../core/backends/cuda/mod.ts";
 import { FAST_WEBGPU_KERNELS } from "../core/backends/webgpu/mod.ts";
+import {
+  registerWasmConvLayer,
+  registerWasmResidual,
+  registerWasmUpConv,
+  unregisterWasmConvLayer,
+  unregisterWasmResidual,
+  unregisterWasmUpConv,
+} from "../core/backends/wasm/mod.ts";
 
 /** Kernels the cuda backend runs through cuBLAS/cuDNN in TF32 (PyTorch's default precision for them too). */
 const TF32_KERNELS = new Set([
@@ -87,7 +95,12 @@ export async function correctness(
       if (!reference) {
         const inputs = await stepInputs(c);
         await tf.setBackend("cpu");
-        const { result, calls } = await recordKernels(() => daeStep(c, inputs));
+        // The cpu backend's fused U-Net kernels (one per conv layer, up-convolution and residual) exist on
+        // cpu only: the reference records the step through the tfjs kernels the GPU backends run.
+        [unregisterWasmConvLayer, unregisterWasmUpConv, unregisterWasmResidual].forEach((f) => f());
+        const { result, calls } = await recordKernels(() => daeStep(c, inputs)).finally(() =>
+          [registerWasmConvLayer, registerWasmUpConv, registerWasmResidual].forEach((f) => f())
+        );
         await tf.setBackend(backend);
         reference = { inputs, outputs: result, calls };
         if (file) await saveReference(file, reference);

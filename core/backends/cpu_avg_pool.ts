@@ -35,49 +35,63 @@ export function poolOutShape(g: PoolGeometry): [number, number, number, number, 
   return [b, out[0]!, out[1]!, out[2]!, c];
 }
 
-/** Calls fn(outIndex, inIndex) for every output voxel and each input voxel of its window. */
-function forEachWindow(g: PoolGeometry, fn: (o: number, i: number) => void): void {
-  const [b, d, h, w, c] = g.inShape;
-  const [, od, oh, ow] = poolOutShape(g);
+/** Average of each window: [B, D, H, W, C] -> {@link poolOutShape}; sums in float64, window in order. */
+export function avgPoolValid(x: Float32Array, g: PoolGeometry): Float32Array {
+  const [b, od, oh, ow, c] = poolOutShape(g);
+  const [, d, h, w] = g.inShape;
   const [kd, kh, kw] = g.window, [sd, sh, sw] = g.strides;
   const rowStride = w * c, planeStride = h * rowStride, volStride = d * planeStride;
+  const scale = 1 / (kd * kh * kw);
+  const out = new Float32Array(b * od * oh * ow * c);
+  const acc = new Float64Array(c);
   let o = 0;
   for (let bi = 0; bi < b; bi++) {
     for (let z = 0; z < od; z++) {
       for (let y = 0; y < oh; y++) {
-        for (let x = 0; x < ow; x++, o += c) {
-          const corner = bi * volStride + z * sd * planeStride + y * sh * rowStride + x * sw * c;
+        for (let xo = 0; xo < ow; xo++, o += c) {
+          const corner = bi * volStride + z * sd * planeStride + y * sh * rowStride + xo * sw * c;
+          acc.fill(0);
           for (let dz = 0; dz < kd; dz++) {
             for (let dy = 0; dy < kh; dy++) {
-              for (let dx = 0; dx < kw; dx++) fn(o, corner + dz * planeStride + dy * rowStride + dx * c);
+              const row = corner + dz * planeStride + dy * rowStride;
+              for (let i = row, end = row + kw * c; i < end; i += c) {
+                for (let ch = 0; ch < c; ch++) acc[ch] = acc[ch]! + x[i + ch]!;
+              }
+            }
+          }
+          for (let ch = 0; ch < c; ch++) out[o + ch] = acc[ch]! * scale;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Gradient of {@link avgPoolValid}: spreads each dy / window size over its window. */
+export function avgPoolValidGrad(dy: Float32Array, g: PoolGeometry): Float32Array {
+  const [b, od, oh, ow, c] = poolOutShape(g);
+  const [, d, h, w] = g.inShape;
+  const [kd, kh, kw] = g.window, [sd, sh, sw] = g.strides;
+  const rowStride = w * c, planeStride = h * rowStride, volStride = d * planeStride;
+  const scale = 1 / (kd * kh * kw);
+  const dx = new Float32Array(b * volStride);
+  let o = 0;
+  for (let bi = 0; bi < b; bi++) {
+    for (let z = 0; z < od; z++) {
+      for (let y = 0; y < oh; y++) {
+        for (let xo = 0; xo < ow; xo++, o += c) {
+          const corner = bi * volStride + z * sd * planeStride + y * sh * rowStride + xo * sw * c;
+          for (let dz = 0; dz < kd; dz++) {
+            for (let dy2 = 0; dy2 < kh; dy2++) {
+              const row = corner + dz * planeStride + dy2 * rowStride;
+              for (let i = row, end = row + kw * c; i < end; i += c) {
+                for (let ch = 0; ch < c; ch++) dx[i + ch] = dx[i + ch]! + dy[o + ch]! * scale;
+              }
             }
           }
         }
       }
     }
   }
-}
-
-/** Average of each window: [B, D, H, W, C] -> {@link poolOutShape}. */
-export function avgPoolValid(x: Float32Array, g: PoolGeometry): Float32Array {
-  const [b, od, oh, ow, c] = poolOutShape(g);
-  const acc = new Float64Array(b * od * oh * ow * c);
-  forEachWindow(g, (o, i) => {
-    for (let ch = 0; ch < c; ch++) acc[o + ch] = acc[o + ch]! + x[i + ch]!;
-  });
-  const scale = 1 / (g.window[0] * g.window[1] * g.window[2]);
-  const out = new Float32Array(acc.length);
-  for (let i = 0; i < acc.length; i++) out[i] = acc[i]! * scale;
-  return out;
-}
-
-/** Gradient of {@link avgPoolValid}: spreads each dy / window size over its window. */
-export function avgPoolValidGrad(dy: Float32Array, g: PoolGeometry): Float32Array {
-  const c = g.inShape[4];
-  const dx = new Float32Array(g.inShape.reduce((p, n) => p * n, 1));
-  const scale = 1 / (g.window[0] * g.window[1] * g.window[2]);
-  forEachWindow(g, (o, i) => {
-    for (let ch = 0; ch < c; ch++) dx[i + ch] = dx[i + ch]! + dy[o + ch]! * scale;
-  });
   return dx;
 }

@@ -34,6 +34,8 @@ const STOCK: [BinaryOp, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [
 
 const PAIRS: [number[], number[]][] = [
   [[2, 3, 4, 5], [2, 3, 4, 5]],
+  [[2, 3, 4, 5], [2, 3, 4, 1]], // a mask: one value per pixel
+  [[3, 6, 6, 4], [4]], // a bias: one value per channel
   [[2, 3, 4, 5], [1, 3, 1, 5]],
   [[2, 3, 4, 5], [5]],
   [[2, 3, 4, 5], []],

@@ -7,28 +7,12 @@ import {
   unregisterFastCpuConvKernels,
 } from "./cpu_conv.ts";
 import { COL_CHUNK_BYTES } from "./cpu_conv_math.ts";
+import { assertCloseTensors, Lcg } from "./test_support.ts";
 
 await tf.setBackend("cpu");
 registerFastCpuConvKernels();
 
-let seed = 12345;
-
-/** A tensor of deterministic values in [-1, 1). */
-function rand(shape: number[]): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    v[i] = seed / 2 ** 31 - 1;
-  }
-  return tf.tensor(v, shape);
-}
-
-/** Deterministic integer in [lo, hi]. */
-function pick(lo: number, hi: number): number {
-  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-  return lo + (seed % (hi - lo + 1));
-}
+const lcg = new Lcg(12345);
 
 /** Runs `fn` with the stock kernels registered, then puts the fast ones back. */
 function withStock<T>(fn: () => T): T {
@@ -40,23 +24,12 @@ function withStock<T>(fn: () => T): T {
   }
 }
 
-function assertClose(got: tf.Tensor, want: tf.Tensor, label: string): void {
-  assert.deepEqual(got.shape, want.shape, `${label}: shape`);
-  const g = got.dataSync(), w = want.dataSync();
-  let scale = 1, err = 0;
-  for (let i = 0; i < w.length; i++) {
-    scale = Math.max(scale, Math.abs(w[i]!));
-    err = Math.max(err, Math.abs(g[i]! - w[i]!));
-  }
-  assert.ok(err <= 1e-4 * scale, `${label}: max error ${err} (scale ${scale})`);
-}
-
 /** Runs kernel `name` fast and stock on the same inputs and compares the outputs. */
 function compareKernel(name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap, label: string): void {
   assert.ok(isFastCpuConvKernelActive(name), `${name} fast kernel is registered`);
   const fast = tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
   const stock = withStock(() => tf.engine().runKernel(name, inputs, attrs) as tf.Tensor);
-  assertClose(fast, stock, `${name} ${label}`);
+  assertCloseTensors(fast, stock, `${name} ${label}`);
   tf.dispose([fast, stock]);
 }
 
@@ -77,16 +50,16 @@ Deno.test("2-D kernels match the stock ones (strides, paddings, filter sizes, ba
       for (const pad of pads) {
         const batch = i % 2 === 0 ? 1 : 3;
         const inC = CHANNELS[i % CHANNELS.length]!, outC = CHANNELS[(i + 3) % CHANNELS.length]!;
-        const xShape = [batch, pick(f, 9), pick(f, 9), inC];
+        const xShape = [batch, lcg.int(f, 9), lcg.int(f, 9), inC];
         const filterShape = [f, f, inC, outC];
         const dimRoundingMode = typeof pad === "number" ? (i % 4 === 3 ? "ceil" : "floor") : undefined;
         const label = `x[${xShape}] f${f} s${stride} pad ${JSON.stringify(pad)}`;
-        const x = rand(xShape), w = rand(filterShape);
+        const x = lcg.tensor(xShape), w = lcg.tensor(filterShape);
         const base: tf.NamedAttrMap = { strides: stride, pad, dataFormat: "NHWC" };
         if (dimRoundingMode) base.dimRoundingMode = dimRoundingMode;
         compareKernel(tf.Conv2D, { x, filter: w }, { ...base, dilations: 1 }, label);
         const y = tf.engine().runKernel(tf.Conv2D, { x, filter: w }, { ...base, dilations: 1 }) as tf.Tensor;
-        const dy = rand(y.shape);
+        const dy = lcg.tensor(y.shape);
         compareKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...base, filterShape }, label);
         compareKernel(tf.Conv2DBackpropInput, { dy, filter: w }, { ...base, inputShape: xShape }, label);
         tf.dispose([x, w, y, dy]);
@@ -98,7 +71,7 @@ Deno.test("2-D kernels match the stock ones (strides, paddings, filter sizes, ba
 
 Deno.test("Conv2D with dilations matches the stock kernel", () => {
   for (const [f, pad] of [[3, "same"], [2, "valid"], [3, "valid"]] as const) {
-    const x = rand([2, 9, 8, 5]), w = rand([f, f, 5, 6]);
+    const x = lcg.tensor([2, 9, 8, 5]), w = lcg.tensor([f, f, 5, 6]);
     compareKernel(
       tf.Conv2D,
       { x, filter: w },
@@ -110,7 +83,10 @@ Deno.test("Conv2D with dilations matches the stock kernel", () => {
 });
 
 Deno.test("FusedConv2D (bias, relu, linear, and the stock fallbacks) matches the stock kernel", () => {
-  const x = rand([2, 7, 6, 5]), w = rand([3, 3, 5, 6]), bias = rand([6]), scalarBias = rand([1]);
+  const x = lcg.tensor([2, 7, 6, 5]),
+    w = lcg.tensor([3, 3, 5, 6]),
+    bias = lcg.tensor([6]),
+    scalarBias = lcg.tensor([1]);
   const cases: [string, tf.NamedTensorMap, string][] = [
     ["bias relu", { x, filter: w, bias }, "relu"],
     ["bias linear", { x, filter: w, bias }, "linear"],
@@ -138,7 +114,7 @@ Deno.test("FusedConv2D (bias, relu, linear, and the stock fallbacks) matches the
     activation: "relu",
   });
   const plain = tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "same"), bias));
-  assertClose(fast, plain, "tf.fused.conv2d");
+  assertCloseTensors(fast, plain, "tf.fused.conv2d");
   tf.dispose([x, w, bias, scalarBias, fast, plain]);
 });
 
@@ -149,10 +125,10 @@ Deno.test("3-D kernels match the stock ones (strides, paddings, filter sizes, ba
       for (const pad of ["same", "valid"] as const) {
         const batch = i % 2 === 0 ? 1 : 3;
         const inC = CHANNELS[(i + 1) % CHANNELS.length]!, outC = CHANNELS[(i + 5) % CHANNELS.length]!;
-        const xShape = [batch, pick(f, 6), pick(f, 6), pick(f, 6), inC];
+        const xShape = [batch, lcg.int(f, 6), lcg.int(f, 6), lcg.int(f, 6), inC];
         const filterShape = [f, f, f, inC, outC];
         const label = `x[${xShape}] f${f} s${stride} ${pad}`;
-        const x = rand(xShape), w = rand(filterShape);
+        const x = lcg.tensor(xShape), w = lcg.tensor(filterShape);
         compareKernel(tf.Conv3D, { x, filter: w }, {
           strides: stride,
           pad,
@@ -165,7 +141,7 @@ Deno.test("3-D kernels match the stock ones (strides, paddings, filter sizes, ba
           dataFormat: "NDHWC",
           dilations: 1,
         }) as tf.Tensor;
-        const dy = rand(y.shape);
+        const dy = lcg.tensor(y.shape);
         compareKernel(tf.Conv3DBackpropFilterV2, { x, dy }, { strides: stride, pad, filterShape }, label);
         compareKernel(tf.Conv3DBackpropInputV2, { dy, filter: w }, {
           strides: stride,
@@ -177,7 +153,7 @@ Deno.test("3-D kernels match the stock ones (strides, paddings, filter sizes, ba
       }
     }
   }
-  const x = rand([1, 7, 6, 7, 3]), w = rand([2, 3, 2, 3, 4]);
+  const x = lcg.tensor([1, 7, 6, 7, 3]), w = lcg.tensor([2, 3, 2, 3, 4]);
   compareKernel(
     tf.Conv3D,
     { x, filter: w },
@@ -194,13 +170,13 @@ function compareGrads(
   wShape: number[],
   label: string,
 ) {
-  const x = rand(xShape), w = rand(wShape);
-  const r = rand(op(x, w).shape);
+  const x = lcg.tensor(xShape), w = lcg.tensor(wShape);
+  const r = lcg.tensor(op(x, w).shape);
   const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a, b), r)));
   const fast = grads([x, w]);
   const stock = withStock(() => grads([x, w]));
-  assertClose(fast[0]!, stock[0]!, `${label} dx`);
-  assertClose(fast[1]!, stock[1]!, `${label} dw`);
+  assertCloseTensors(fast[0]!, stock[0]!, `${label} dx`);
+  assertCloseTensors(fast[1]!, stock[1]!, `${label} dw`);
   tf.dispose([x, w, r, ...fast, ...stock]);
 }
 
@@ -228,19 +204,19 @@ Deno.test("tf.grads through conv2d and conv3d match the stock kernels", () => {
 
 Deno.test("conv2dTranspose (stride 2, 2x2 kernel) and its gradients match the stock kernels", () => {
   for (const pad of ["same", "valid"] as const) {
-    const x = rand([3, 5, 6, 7]), w = rand([2, 2, 4, 7]);
+    const x = lcg.tensor([3, 5, 6, 7]), w = lcg.tensor([2, 2, 4, 7]);
     const op = (a: tf.Tensor, b: tf.Tensor) =>
       tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [3, 10, 12, 4], 2, pad);
     const fast = op(x, w);
     const stock = withStock(() => op(x, w));
-    assertClose(fast, stock, `conv2dTranspose ${pad}`);
+    assertCloseTensors(fast, stock, `conv2dTranspose ${pad}`);
     compareGrads(op, [3, 5, 6, 7], [2, 2, 4, 7], `conv2dTranspose ${pad}`);
     tf.dispose([x, w, fast, stock]);
   }
 });
 
 Deno.test("inputs larger than one column chunk are processed in several chunks and still match", () => {
-  const x = rand([1, 32, 32, 64]), w = rand([3, 3, 64, 2]), dy = rand([1, 32, 32, 2]);
+  const x = lcg.tensor([1, 32, 32, 64]), w = lcg.tensor([3, 3, 64, 2]), dy = lcg.tensor([1, 32, 32, 2]);
   // 1024 output rows x 576 columns: over one chunk, and a ragged last chunk.
   assert.ok(32 * 32 * 576 * 4 > COL_CHUNK_BYTES);
   const attrs = { strides: 1, pad: "same", dataFormat: "NHWC" };
@@ -251,15 +227,15 @@ Deno.test("inputs larger than one column chunk are processed in several chunks a
 });
 
 Deno.test("channels-first conv2d falls back to the stock kernel", () => {
-  const x = rand([2, 6, 7, 3]), w = rand([3, 3, 3, 4]);
+  const x = lcg.tensor([2, 6, 7, 3]), w = lcg.tensor([3, 3, 3, 4]);
   const nhwc = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "same");
   const nchw = tf.conv2d(tf.transpose(x, [0, 3, 1, 2]) as tf.Tensor4D, w as tf.Tensor4D, 1, "same", "NCHW");
-  assertClose(tf.transpose(nchw, [0, 2, 3, 1]), nhwc, "NCHW fallback");
+  assertCloseTensors(tf.transpose(nchw, [0, 2, 3, 1]), nhwc, "NCHW fallback");
   tf.dispose([x, w, nhwc, nchw]);
 });
 
 Deno.test("a dy whose size does not fit the convolution is rejected with a clear error", () => {
-  const x = rand([1, 5, 5, 2]), dy = rand([1, 4, 4, 3]);
+  const x = lcg.tensor([1, 5, 5, 2]), dy = lcg.tensor([1, 4, 4, 3]);
   assert.throws(
     () =>
       tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, {

@@ -26,6 +26,7 @@ import { BinaryOp, broadcastBinary } from "./cpu_broadcast.ts";
 import { type CpuBackend, CpuKernelOverrides, floatValues, type KernelArgs } from "./cpu_kernel_overrides.ts";
 import { concat, mirrorPad, pad, reverse, slice, split, tile, transpose } from "./cpu_layout.ts";
 import { reduceAxes, type Reduction } from "./cpu_reduce.ts";
+import { avgPoolWasm, WASM_POOL_MIN_SIZE } from "./wasm/mod.ts";
 
 type Out = tf.TensorInfo | tf.TensorInfo[];
 type Pad2 = [number, number];
@@ -266,11 +267,22 @@ function avgPoolKernel(name: string, args: KernelArgs): Out {
   if (!src || !sv || !shapeOf || !g) return overrides.runStock(name, args);
   const [b, od, oh, ow, c] = poolOutShape(g);
   const outShape = name === tf.AvgPool3D || name === tf.AvgPool3DGrad ? [b, od, oh, ow, c] : [b, oh, ow, c];
-  if (!isGrad) return make(args, outShape, avgPoolValid(sv, g));
+  // Non-overlapping windows of large tensors (the U-Net's down-sampling) run in the wasm kernels.
+  const wasm = g.window.every((k, i) => k === g.strides[i]) && (isGrad ? shapeOf : src).shape.reduce(
+        (a, d) => a * d,
+        1,
+      ) >= WASM_POOL_MIN_SIZE;
+  if (!isGrad) {
+    return make(args, outShape, wasm ? avgPoolWasm(sv, g.inShape, g.window, false) : avgPoolValid(sv, g));
+  }
   if (src.shape.join() !== outShape.join()) {
     throw new Error(
       `core/backends/cpu_generic.ts: ${name}: dy has shape [${src.shape}], expected [${outShape}]`,
     );
   }
-  return make(args, [...shapeOf.shape], avgPoolValidGrad(sv, g));
+  return make(
+    args,
+    [...shapeOf.shape],
+    wasm ? avgPoolWasm(sv, g.inShape, g.window, true) : avgPoolValidGrad(sv, g),
+  );
 }

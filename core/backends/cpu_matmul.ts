@@ -1,7 +1,8 @@
 /**
- * A faster BatchMatMul (what `tf.matMul` dispatches) for the pure-JS `cpu` backend, on the
- * register-tiled {@link gemmAccumulate}: about 3x the stock kernel's throughput on dense-layer
- * sized products. Transposes cost nothing (they are strides). Batches must be equal or one of
+ * A faster BatchMatMul (what `tf.matMul` dispatches) for the pure-JS `cpu` backend: products of at
+ * least {@link WASM_MATMUL_MIN_WORK} multiply-adds run in the WebAssembly kernels (SIMD, threaded), smaller
+ * ones on the register-tiled {@link gemmAccumulate} (about 3x the stock kernel's throughput). Transposes
+ * cost nothing (they are strides). Batches must be equal or one of
  * them 1; other broadcasts, non-float32 values and malformed shapes run the stock kernel.
  *
  * Not registered on import: call {@link registerFastCpuMatMulKernel} once the cpu backend is
@@ -20,6 +21,7 @@
 import { tf } from "../tf.ts";
 import { gemmAccumulate } from "./cpu_gemm.ts";
 import { type CpuBackend, CpuKernelOverrides, floatValues, type KernelArgs } from "./cpu_kernel_overrides.ts";
+import { matMulWasm, WASM_MATMUL_MIN_WORK } from "./wasm/mod.ts";
 
 const overrides = new CpuKernelOverrides(
   "core/backends/cpu_matmul.ts",
@@ -64,6 +66,10 @@ function batchMatMulKernel(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   if (k !== kB || !sameOrOne) return overrides.runStock(tf.BatchMatMul, args); // stock reports the error
   const outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
   if (sizeOf(outer) !== batch) return overrides.runStock(tf.BatchMatMul, args);
+  if (m * n * k >= WASM_MATMUL_MIN_WORK) {
+    const c = matMulWasm(av, bv, { batchA, batchB, m, n, k, transposeA, transposeB });
+    return backend.makeTensorInfo([...outer, m, n], "float32", c);
+  }
   const out = new Float32Array(batch * m * n); // [batch, m, n]
   for (let i = 0; i < batch; i++) {
     const aView = {

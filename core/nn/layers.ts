@@ -3,6 +3,7 @@
  * weight-standardised convolution, Swish, GroupNorm, reflect padding, average pooling and a 2× up-convolution.
  * @module
  */
+import { convLayer, isWasmConvLayerActive, isWasmUpConvActive, upConvFused } from "../backends/wasm/mod.ts";
 import { axisView, padSpatial } from "../ops/pad.ts";
 import { tf } from "../tf.ts";
 
@@ -100,6 +101,28 @@ export function groupNorm(x: tf.Tensor, groups: number, gamma: tf.Tensor, beta: 
   });
 }
 
+/**
+ * One layer of a U-Net block: reflect-pad by 1 → weight-standardised k×k(×k) convolution (+ `b`) → Swish →
+ * GroupNorm with `groups` groups, on x or, when `skip` is given, on x and skip concatenated along channels
+ * (the first layer of an up block). On the cpu backend with the fast kernels registered it runs as one
+ * WebAssembly kernel each way (core/backends/wasm/conv_layer.ts); elsewhere as the layers above.
+ */
+export function convSwishNorm(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  b: tf.Tensor,
+  groups: number,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  skip?: tf.Tensor,
+): tf.Tensor {
+  if (isWasmConvLayerActive()) return convLayer(x, w, b, gamma, beta, groups, 1, skip);
+  return tf.tidy(() => {
+    const input = skip ? tf.concat([x, skip], -1) : x;
+    return groupNorm(swish(conv(reflectPad(input, 1), standardiseWeight(w), b)), groups, gamma, beta);
+  });
+}
+
 /** The GroupNorm group count the paper's code uses: the median divisor of the channel count. */
 export function medianDivisor(channels: number): number {
   const divisors: number[] = [];
@@ -117,10 +140,12 @@ export function avgPoolHalf(x: tf.Tensor): tf.Tensor {
 /**
  * A transposed convolution with kernel 2 and stride 2 (doubling each spatial axis), written as one matrix
  * product and an interleave: each input voxel emits a 2×2(×2) block. This is exactly ConvTranspose with
- * kernel = stride = 2, and unlike tfjs's conv3dTranspose it is differentiable in 3D.
+ * kernel = stride = 2, and unlike tfjs's conv3dTranspose it is differentiable in 3D. On the cpu backend with
+ * the fast kernels registered it runs as one WebAssembly kernel each way (core/backends/wasm/up_conv.ts).
  * `w` is [Cin, 2^rank·Cout], `b` is [Cout].
  */
 export function upConv(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (isWasmUpConvActive()) return upConvFused(x, w, b);
   return tf.tidy(() => {
     const rank = spatialRank(x);
     const [bs, ...rest] = x.shape as number[];

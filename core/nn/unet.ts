@@ -6,17 +6,7 @@
  */
 import type { Rng } from "../rng.ts";
 import { tf } from "../tf.ts";
-import {
-  avgPoolHalf,
-  conv,
-  groupNorm,
-  medianDivisor,
-  pointwise,
-  reflectPad,
-  standardiseWeight,
-  swish,
-  upConv,
-} from "./layers.ts";
+import { avgPoolHalf, convSwishNorm, medianDivisor, pointwise, upConv } from "./layers.ts";
 import { Params } from "./params.ts";
 
 /** The shape of a U-Net. */
@@ -86,17 +76,20 @@ export class UNet {
     return 2 ** (this.#opts.widths.length - 1);
   }
 
-  #block(name: string, x: tf.Tensor): tf.Tensor {
+  /** Two conv layers; the first sees x and `skip` concatenated along channels when a skip is given. */
+  #block(name: string, x: tf.Tensor, skip?: tf.Tensor): tf.Tensor {
     const p = this.params;
     let h = x;
     for (const i of [1, 2]) {
       const cout = p.get(`${name}.conv${i}.b`).shape[0]!;
-      const w = standardiseWeight(p.get(`${name}.conv${i}.w`));
-      h = groupNorm(
-        swish(conv(reflectPad(h, 1), w, p.get(`${name}.conv${i}.b`))),
+      h = convSwishNorm(
+        h,
+        p.get(`${name}.conv${i}.w`),
+        p.get(`${name}.conv${i}.b`),
         medianDivisor(cout),
         p.get(`${name}.norm${i}.g`),
         p.get(`${name}.norm${i}.b`),
+        i === 1 ? skip : undefined,
       );
     }
     return h;
@@ -124,7 +117,7 @@ export class UNet {
       }
       for (let i = levels - 2; i >= 0; i--) {
         const up = upConv(h, this.params.get(`up${i}.upconv.w`), this.params.get(`up${i}.upconv.b`));
-        h = this.#block(`up${i}`, tf.concat([up, skips[i]!], -1));
+        h = this.#block(`up${i}`, up, skips[i]!);
       }
       return pointwise(h, this.params.get("out.w"), this.params.get("out.b"));
     });

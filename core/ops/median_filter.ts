@@ -1,7 +1,10 @@
 /**
  * Median filtering of score maps with reflect padding, on typed arrays (2D per slice, or 3D per volume).
+ * Maps at least 4 pixels wide with windows up to 9×9×9 run in the WebAssembly kernels (SIMD, threaded;
+ * core/backends/wasm/median.ts); the JS quickselect below handles the rest. Both give the exact median.
  * @module
  */
+import { medianFilterWasm, medianFilterWasmFits } from "../backends/wasm/mod.ts";
 
 /**
  * Median over a k×k window of each [H, W] image in `data` (B images), reflect padding (edge not repeated).
@@ -21,6 +24,7 @@ export function medianFilter2d(
 ): Float32Array {
   const [b, h, w] = shape;
   checkWindow(k, [h, w]);
+  if (medianFilterWasmFits(w, k * k)) return medianFilterWasm(data, [b, 1, h, w], k, 2);
   const r = (k - 1) >> 1;
   const out = new Float32Array(data.length);
   const win = new Float32Array(k * k);
@@ -50,6 +54,7 @@ export function medianFilter3d(
 ): Float32Array {
   const [b, d, h, w] = shape;
   checkWindow(k, [d, h, w]);
+  if (medianFilterWasmFits(w, k * k * k)) return medianFilterWasm(data, [b, d, h, w], k, 3);
   const r = (k - 1) >> 1;
   const out = new Float32Array(data.length);
   const win = new Float32Array(k * k * k);

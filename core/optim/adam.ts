@@ -3,6 +3,7 @@
  * (PyTorch's `Adam(weight_decay=…)`) or decoupled decay (AdamW), and global gradient-norm clipping.
  * @module
  */
+import { adamUpdate, clipScale, isFastCpuAdamActive } from "../backends/cpu_adam.ts";
 import { tf } from "../tf.ts";
 import { assignSlots, type OptimiserState, readSlots, type StatefulOptimiser } from "./state.ts";
 
@@ -78,8 +79,10 @@ export class Adam implements StatefulOptimiser {
     const { value, grads } = tf.variableGrads(loss, this.#vars);
     const ordered = this.#vars.map((v) => grads[v.name]!);
     const clip = this.#o.clipNorm;
+    // On the cpu backend two fused kernels replace ~17 ops per variable, with bit-identical results.
+    const fused = isFastCpuAdamActive();
     const scale = Number.isFinite(clip)
-      ? tf.tidy(() => {
+      ? fused ? clipScale(ordered, clip) : tf.tidy(() => {
         // Summed pairwise: tfjs-webgpu's AddN returns zeros for more than 8 inputs under Deno.
         let squares = ordered.map((g) => tf.sum(tf.square(g)));
         while (squares.length > 1) {
@@ -99,6 +102,18 @@ export class Adam implements StatefulOptimiser {
     const bc2 = 1 - beta2 ** this.#t;
     tf.tidy(() => {
       this.#vars.forEach((p, i) => {
+        if (fused) {
+          const next = adamUpdate(p, ordered[i]!, this.#m[i]!, this.#v[i]!, this.#vmax[i], scale, {
+            ...this.#o,
+            lr,
+            step: this.#t,
+          });
+          p.assign(next.p);
+          this.#m[i]!.assign(next.m);
+          this.#v[i]!.assign(next.v);
+          if (next.vmax) this.#vmax[i]!.assign(next.vmax);
+          return;
+        }
         let g: tf.Tensor = scale ? tf.mul(ordered[i]!, scale) : ordered[i]!;
         if (weightDecay > 0 && !decoupled) g = tf.add(g, tf.mul(p, weightDecay));
         const m = tf.add(tf.mul(this.#m[i]!, beta1), tf.mul(g, 1 - beta1));

@@ -3,7 +3,7 @@
  * reconstructs held-out samples with AnoDDPM from t = 250 at strides 1, 5, 25 and 125, for η = 1 and 0, and
  * prints ms/sample, the reconstruction error and the deviation from the stride-1 reconstruction. Cpu backend
  * with the project's fast kernels; prints figures, asserts nothing. Scoring cost per method:
- * `bench/method_cost_bench.ts`.
+ * `bench/speed/method_cost_bench.ts`.
  *
  *     deno run -A plugins/diffusion/stride_bench.ts
  * @module

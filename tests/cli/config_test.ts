@@ -49,7 +49,7 @@ Deno.test("print-config → file → train --config is the run the flags gave", 
   const config = JSON.parse(printed.stdout);
   assert.equal(config.methodConfig.steps, 3);
   assert.equal(config.methodConfig.lr, 1e-3, "the default bench's preset filled in");
-  assert.equal(config.noiseConfig.resolution, 4, "the default bench's coarse resolution");
+  assert.equal(config.noiseConfig.resolution, 6, "the default bench's coarse resolution");
   assert.equal(config.noiseConfig.sigma, 0.3);
   assert.equal(config.datasetConfig.noiseStd, 0.02, "every dataset default filled in");
   await Deno.writeTextFile(`${dir}/run.json`, printed.stdout);

@@ -123,5 +123,5 @@ Deno.test("plugins describes every config field (defaults, rules) and every pres
     /\n +medianKernel +5 +Median filter window applied to score maps \(paper: 5\)\. \(must be odd\)/,
   );
   assert.match(block, /\n +widths +\[8, 16, 32\] +Channels per U-Net level/);
-  assert.match(text.stdout, /\n +dae-cpu-small +\(dae\) Small enough for the default bench/);
+  assert.match(text.stdout, /\n +dae-cpu-bench +\(dae\) The default bench's DAE/);
 });

@@ -2,14 +2,14 @@
  * Time and peak memory of exact AP, AUROC and Dice-max over 1e7 and 1e8 pixels (random scores, ~1%
  * positives, batches of 128·128·155 pixels), float32 and float16-cast.
  *
- * Run: `deno run -A bench/metrics_bench.ts [--pixels 1e7,1e8]`
+ * Run: `deno run -A bench/speed/metrics_bench.ts [--pixels 1e7,1e8]`
  * @module
  */
 import { parseArgs } from "node:util";
-import { Rng } from "../core/rng.ts";
-import type { ScoredBatch } from "../core/metric.ts";
-import { getMetric } from "../core/registry.ts";
-import "../plugins/metrics/mod.ts";
+import { Rng } from "../../core/rng.ts";
+import type { ScoredBatch } from "../../core/metric.ts";
+import { getMetric } from "../../core/registry.ts";
+import "../../plugins/metrics/mod.ts";
 
 const { values } = parseArgs({ options: { pixels: { type: "string", default: "1e7,1e8" } } });
 const sizes = values.pixels.split(",").map(Number);

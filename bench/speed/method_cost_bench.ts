@@ -1,15 +1,17 @@
 /**
  * Training and scoring cost of every registered method (or those named), with each method's default config
  * (sized for a CPU) or a preset, on the backend chosen as `deno task train` chooses it. Prints a Markdown
- * table: ms per training step (the steady state: from the end of the first step to the end of the last) and
- * ms per scored sample, with the peak resident memory. A reported figure, not a test.
+ * table: ms per training step (the steady state: from the end of warm-up step `--warmup` to the end of the
+ * last) and ms per scored sample (over `--score-reps` batches after one warm-up batch), with the peak
+ * resident memory; `--json` prints one JSON line per method instead. A reported figure, not a test.
  *
- *     deno run -A bench/method_cost_bench.ts [--backend cpu|webgpu] [--size 64] [--batch 16]
- *       [--score-batch 4] [--steps 4] [--methods dae,vae] [--preset dae-paper-2d] [--dims 2|3]
+ *     deno run -A bench/speed/method_cost_bench.ts [--backend cpu|webgpu] [--size 64] [--batch 16]
+ *       [--score-batch 4] [--steps 4] [--warmup 1] [--score-reps 1] [--methods dae,vae]
+ *       [--preset dae-paper-2d] [--dims 2|3] [--json]
  * @module
  */
 import { parseArgs } from "node:util";
-import "../plugins/mod.ts";
+import "../../plugins/mod.ts";
 import {
   type BackendChoice,
   getMethod,
@@ -23,7 +25,7 @@ import {
   selectBackend,
   silentProgress,
   tf,
-} from "../core/mod.ts";
+} from "../../core/mod.ts";
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +35,9 @@ const { values } = parseArgs({
     batch: { type: "string", default: "16" },
     "score-batch": { type: "string", default: "4" },
     steps: { type: "string", default: "4" },
+    warmup: { type: "string", default: "1" },
+    "score-reps": { type: "string", default: "1" },
+    json: { type: "boolean", default: false },
     methods: { type: "string" },
     preset: { type: "string", multiple: true },
   },
@@ -42,6 +47,11 @@ const dims = Number(values.dims) as 2 | 3;
 const steps = Number(values.steps);
 const batchSize = Number(values.batch);
 const scoreBatch = Number(values["score-batch"]);
+const warmup = Number(values.warmup);
+const scoreReps = Number(values["score-reps"]);
+if (!(warmup >= 1 && Number.isInteger(warmup)) || !(scoreReps >= 1 && Number.isInteger(scoreReps))) {
+  throw new Error("method_cost_bench: --warmup and --score-reps must be integers >= 1");
+}
 const backend = await selectBackend(values.backend as BackendChoice);
 const shape = dims === 2 ? [size, size, 4] : [size, size, size, 1];
 const voxels = shape.slice(0, -1).reduce((a, b) => a * b, 1);
@@ -94,7 +104,7 @@ const rows: string[] = [];
 console.error(`backend ${backend.name} (${backend.reason}); samples [${shape}], batch ${batchSize}`);
 for (const id of ids) {
   const def = getMethod(id);
-  const over = trainingOverrides(def, steps + 1);
+  const over = trainingOverrides(def, steps + warmup);
   const config = parseConfig(def.schema, { ...(presets.get(id) ?? {}), ...(over ?? {}) }, id);
   const method = def.create(config, shape, 0, noise);
   const stamps: number[] = [];
@@ -111,14 +121,18 @@ for (const id of ids) {
   if (over) await method.train(trainData, ctx);
   else await method.train(trainData, { ...ctx, progress: silentProgress });
   // f-AnoGAN reports its two stages as one run of steps; the GAN stage's steps are the costlier.
-  const trainMs = over && stamps.length > 1 ? (stamps.at(-1)! - stamps[0]!) / (stamps.length - 1) : NaN;
+  const timed = stamps.slice(warmup - 1);
+  const trainMs = over && timed.length > 1 ? (timed.at(-1)! - timed[0]!) / (timed.length - 1) : NaN;
   const batch = data.batch(Array.from({ length: scoreBatch }, (_, i) => i));
   (await method.score(batch)).dispose(); // warm-up: shader/kernel compilation, allocation
   const t0 = performance.now();
-  const map = await method.score(batch);
-  await map.data();
-  const scoreMs = (performance.now() - t0) / scoreBatch;
-  tf.dispose([map, batch.images, batch.foreground, batch.labels]);
+  for (let r = 0; r < scoreReps; r++) {
+    const map = await method.score(batch);
+    await map.data();
+    map.dispose();
+  }
+  const scoreMs = (performance.now() - t0) / (scoreBatch * scoreReps);
+  tf.dispose([batch.images, batch.foreground, batch.labels]);
   method.dispose();
   const rss = Deno.memoryUsage().rss / 2 ** 20;
   const row = `| ${id} | ${presets.has(id) ? "preset" : "default"} | ${
@@ -126,14 +140,30 @@ for (const id of ids) {
   } | ${scoreMs.toFixed(1)} | ${rss.toFixed(0)} |`;
   console.error(row);
   rows.push(row);
+  if (values.json) {
+    const train = Number.isNaN(trainMs) ? null : +trainMs.toFixed(2);
+    console.log(
+      JSON.stringify({
+        method: id,
+        size,
+        dims,
+        batch: batchSize,
+        trainMsPerStep: train,
+        scoreMsPerSample: +scoreMs.toFixed(3),
+        rssMiB: Math.round(rss),
+      }),
+    );
+  }
 }
-console.log(
-  [
-    `Backend ${backend.name} (${backend.reason}); samples [${shape}]; training batch ${batchSize}, ` +
-    `${steps} timed steps; scoring batch ${scoreBatch}.`,
-    "",
-    "| method | config | train ms/step | score ms/sample | RSS MiB |",
-    "|---|---|---:|---:|---:|",
-    ...rows,
-  ].join("\n"),
-);
+if (!values.json) {
+  console.log(
+    [
+      `Backend ${backend.name} (${backend.reason}); samples [${shape}]; training batch ${batchSize}, ` +
+      `${steps} timed steps; scoring batch ${scoreBatch}.`,
+      "",
+      "| method | config | train ms/step | score ms/sample | RSS MiB |",
+      "|---|---|---:|---:|---:|",
+      ...rows,
+    ].join("\n"),
+  );
+}

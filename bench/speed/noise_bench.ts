@@ -5,15 +5,15 @@
  * step scaled linearly to a batch of 16 (tfjs cpu convolution gradients are slow enough that a
  * batch of 16 takes minutes; convolution cost is linear in the batch).
  *
- * Run: `deno run -A bench/noise_bench.ts [--reps 5] [--step] [--step-batch 1] [--width 8]`
+ * Run: `deno run -A bench/speed/noise_bench.ts [--reps 5] [--step] [--step-batch 1] [--width 8]`
  * @module
  */
 import { parseArgs } from "node:util";
-import { parseConfig } from "../core/config.ts";
-import { listNoises } from "../core/registry.ts";
-import { Rng } from "../core/rng.ts";
-import { tf } from "../core/tf.ts";
-import "../plugins/noise/mod.ts";
+import { parseConfig } from "../../core/config.ts";
+import { listNoises } from "../../core/registry.ts";
+import { Rng } from "../../core/rng.ts";
+import { tf } from "../../core/tf.ts";
+import "../../plugins/noise/mod.ts";
 
 const SHAPES_2D = [16, 128, 128, 4];
 const STEP_IMAGE = [128, 128, 4];

@@ -3,15 +3,18 @@
  * forward pass, the filter gradient and the input gradient for each, and the speed-up; then the
  * same for the fast BatchMatMul on a few matmul shapes.
  *
- * Usage: `deno run -A bench/cpu_conv_bench.ts [--reps 3] [--stock-reps 1] [--only 3d]`
+ * Usage: `deno run -A bench/speed/cpu_conv_bench.ts [--reps 3] [--stock-reps 1] [--only 3d]`
  * (`--only` keeps the shapes whose label contains the text, e.g. `2d`, `3d`, `matmul`). The stock gradient kernels are
  * naive loops: expect about two minutes for the whole stock column.
  * @module
  */
 import { parseArgs } from "node:util";
-import { tf } from "../core/tf.ts";
-import { registerFastCpuConvKernels, unregisterFastCpuConvKernels } from "../core/backends/cpu_conv.ts";
-import { registerFastCpuMatMulKernel, unregisterFastCpuMatMulKernel } from "../core/backends/cpu_matmul.ts";
+import { tf } from "../../core/tf.ts";
+import { registerFastCpuConvKernels, unregisterFastCpuConvKernels } from "../../core/backends/cpu_conv.ts";
+import {
+  registerFastCpuMatMulKernel,
+  unregisterFastCpuMatMulKernel,
+} from "../../core/backends/cpu_matmul.ts";
 
 interface Case {
   label: string;

@@ -3,12 +3,12 @@
  * format, then times reading them back and copying every slice into Float32Array batches of 16, and reports
  * slices/s and peak RSS. Target: ≥ 5,000 slices/s.
  *
- * Usage: deno run -A bench/data_bench.ts [--volumes 250] [--slices 100] [--size 128] [--dir /tmp/x] [--keep]
+ * Usage: deno run -A bench/speed/data_bench.ts [--volumes 250] [--slices 100] [--size 128] [--dir /tmp/x] [--keep]
  * @module
  */
 import { parseArgs } from "node:util";
-import { openCaseStore } from "../core/cache/mod.ts";
-import type { Case } from "../core/dataset.ts";
+import { openCaseStore } from "../../core/cache/mod.ts";
+import type { Case } from "../../core/dataset.ts";
 
 const { values } = parseArgs({
   options: {

@@ -4,13 +4,13 @@
  * of each phase (Linux VmHWM, reset between phases through /proc/self/clear_refs; on webgpu the figure is host
  * memory, which for a software Vulkan device such as llvmpipe includes the "GPU" buffers).
  *
- * Usage: `deno run -A bench/dae3d_bench.ts [--backend cpu|webgpu] [--size 64,96,96] [--widths 32,64,128]
+ * Usage: `deno run -A bench/speed/dae3d_bench.ts [--backend cpu|webgpu] [--size 64,96,96] [--widths 32,64,128]
  * [--batch 3] [--patch 32,48,48] [--steps 2] [--noise coarse]`. Defaults: the paper's CT field of view
  * (64×96×96 at 2 mm) and network, batch 3, whole volumes. Volumes are synthetic heads (an ellipsoid of
  * smooth texture), which cost the same as real ones.
  * @module
  */
-import "../plugins/mod.ts";
+import "../../plugins/mod.ts";
 import { parseArgs } from "node:util";
 import {
   type BackendChoice,
@@ -23,7 +23,7 @@ import {
   type SampleSet,
   selectBackend,
   tf,
-} from "../core/mod.ts";
+} from "../../core/mod.ts";
 
 const { values } = parseArgs({
   options: {

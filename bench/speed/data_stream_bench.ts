@@ -5,7 +5,7 @@
  * collected into memory as before), the loader's delivery rate (batches of 16 announced ahead and assembled,
  * as the training loop takes them) and a few steps of a small DAE, with the process's peak RSS (VmHWM).
  *
- * Usage: deno run -A bench/data_stream_bench.ts [--volumes 100,1000] [--memory 100] [--slices 64]
+ * Usage: deno run -A bench/speed/data_stream_bench.ts [--volumes 100,1000] [--memory 100] [--slices 64]
  *          [--steps 5] [--batches 300] [--dir DIR] [--keep]
  * `--memory` lists the volume counts also run with in-memory samples (they need ≈ 40 GiB of memory per 1,000
  * volumes). Disk: ≈ 21 GB per 1,000 volumes (4 GB of sources, 17 GB of cache) in the temp folder, removed
@@ -13,7 +13,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import "../plugins/mod.ts";
+import "../../plugins/mod.ts";
 import {
   BatchStream,
   collectSamples,
@@ -29,8 +29,8 @@ import {
   silentProgress,
   StreamedSamples,
   tf,
-} from "../core/mod.ts";
-import { writeNifti } from "../core/nifti/mod.ts";
+} from "../../core/mod.ts";
+import { writeNifti } from "../../core/nifti/mod.ts";
 
 const { values } = parseArgs({
   options: {

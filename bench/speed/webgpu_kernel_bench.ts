@@ -10,17 +10,17 @@
  * ('valid'). `--small` scales both down for a software device (llvmpipe): 2D batch 2, 32×32, widths
  * 16/32/64/128; 3D batch 1, 16³, widths 8/16/32.
  *
- * Usage: `deno run -A bench/webgpu_kernel_bench.ts [--small] [--reps 3] [--steps 3] [--top 15]
+ * Usage: `deno run -A bench/speed/webgpu_kernel_bench.ts [--small] [--reps 3] [--steps 3] [--top 15]
  * [--only kernels|step] [--dims 2|3] [--size3d 64] [--skip-stock]`. On the GPU machine bundle it
- * (`bash ../shared/device/prepare.sh bench/webgpu_kernel_bench.ts`) and run it next to
+ * (`bash ../shared/device/prepare.sh bench/speed/webgpu_kernel_bench.ts`) and run it next to
  * ../shared/reference/torch_dae_bench.py in one command.
  * @module
  */
 import "@tensorflow/tfjs-backend-webgpu";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { parseArgs } from "node:util";
-import { Rng, selectBackend, tf, UNet, type UNetOptions } from "../core/mod.ts";
-import { registerFastWebgpuKernels, unregisterFastWebgpuKernels } from "../core/backends/webgpu/mod.ts";
+import { Rng, selectBackend, tf, UNet, type UNetOptions } from "../../core/mod.ts";
+import { registerFastWebgpuKernels, unregisterFastWebgpuKernels } from "../../core/backends/webgpu/mod.ts";
 
 interface Setup {
   dims: 2 | 3;
