@@ -1,5 +1,5 @@
 /**
- * When does the default bench's DAE converge? Trains the DAE as plugins/dae trains it (the `dae-cpu-small`
+ * When does the default bench's DAE converge? Trains the DAE as plugins/dae trains it (the `dae-cpu-bench`
  * U-Net, Adam with AMSGrad, cosine schedule, foreground-masked MSE on noisy inputs) on phantom2d at each
  * `--sizes`, for `--steps`, and prints the validation loss every `--every` steps (the DAE's own validation:
  * up to four batches of validation slices with fixed noise), the ms per step and whether the loss is flat
@@ -41,7 +41,7 @@ const { values } = parseArgs({
 const steps = Number(values.steps), every = Number(values.every), seed = Number(values.seed);
 const flat = Number(values.flat);
 await selectBackend("cpu");
-const preset = getPreset("dae-cpu-small").config as { widths: number[]; batchSize: number; lr: number };
+const preset = getPreset("dae-cpu-bench").config as { widths: number[]; batchSize: number; lr: number };
 
 /** Masked MSE of the restored noisy batch, as plugins/dae/dae.ts computes it. */
 function lossOn(net: UNet, images: tf.Tensor, foreground: tf.Tensor, eps: tf.Tensor): tf.Scalar {
