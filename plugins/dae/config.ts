@@ -91,7 +91,8 @@ export const daePresets: Readonly<Record<string, Partial<DaeConfig>>> = {
   },
   /**
    * The paper's 3D DAE trained on random 32×48×48 patches of the 64×96×96 field of view, for a machine with
-   * 24 GiB and no GPU: about 4 GiB per step instead of about 30 GiB (see README.md); scoring on whole volumes.
+   * little memory: about a quarter of the whole volumes' 6.9 GiB per step on cpu (see README.md); scoring on
+   * whole volumes.
    */
   "dae-paper-3d-patch": {
     ...paperModelSelection,
