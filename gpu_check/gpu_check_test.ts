@@ -72,7 +72,12 @@ Deno.test("gpu-check dry run: report files, printed table, every part, exit code
   assert.equal(step.result, "measured");
   assert.ok(step.value! > 0 && step.unit === "ms/step");
   const torch = report.rows.find((r) => r.part === "backends" && r.backend === "pytorch")!;
-  if (torch.result === "info") {
+  const script = report.rows.find((r) => r.part === "pytorch" && /not found/.test(r.detail ?? ""));
+  if (torch.result === "info" && script) {
+    // torch imports but the reference script is neither in .device/ nor in ../shared/reference/.
+    assert.equal(script.result, "unavailable");
+    assert.equal(step.torch, undefined, "no PyTorch figure without the reference script");
+  } else if (torch.result === "info") {
     assert.equal(step.torch?.mode, "fp32");
     assert.ok(step.ratio! > 0);
     assert.match(stdout, /ms\/step \(fp32\) +\| +\d+\.\d\d× \|/);
