@@ -4,7 +4,7 @@
  * unsupervised method never preprocesses it.
  * @module
  */
-import type { Case, StoredCase } from "../dataset.ts";
+import type { AnySplit, Case, StoredCase } from "../dataset.ts";
 import { sha256Hex, stableJson } from "./key.ts";
 import { type CaseStore, openCaseStore } from "./store.ts";
 
@@ -59,6 +59,38 @@ export function lazyLabelledStore(o: LabelledStoreOptions): LabelledStore {
       ? {
         stored: async function* () {
           yield* (await open()).stored!("train");
+        },
+      }
+      : {}),
+  };
+}
+
+/**
+ * A dataset's `cases` and `stored` over its main store and its labelled store: each split is first checked
+ * (`check` throws a clear error for an empty or missing split), then read from the store that holds it.
+ * `stored` is present only where both stores keep files.
+ *
+ * @example
+ * ```ts ignore
+ * const access = splitAccess(store, lazyLabelledStore({ datasetId, key, ids, build, cacheDir }), checked);
+ * for await (const c of access.cases("labelled")) console.log(c.id);
+ * ```
+ */
+export function splitAccess(
+  store: CaseStore,
+  labelled: LabelledStore,
+  check: (split: AnySplit) => AnySplit,
+): { cases(split: AnySplit): AsyncIterable<Case>; stored?(split: AnySplit): AsyncIterable<StoredCase> } {
+  return {
+    cases: (s) => {
+      const split = check(s);
+      return split === "labelled" ? labelled.cases() : store.cases(split);
+    },
+    ...(store.stored && labelled.stored
+      ? {
+        stored: (s: AnySplit) => {
+          const split = check(s);
+          return split === "labelled" ? labelled.stored!() : store.stored!(split);
         },
       }
       : {}),

@@ -12,7 +12,7 @@ export {
   sha256Hex,
   stableJson,
 } from "./key.ts";
-export { type LabelledStore, type LabelledStoreOptions, lazyLabelledStore } from "./labelled.ts";
+export { type LabelledStore, type LabelledStoreOptions, lazyLabelledStore, splitAccess } from "./labelled.ts";
 export {
   type CacheManifest,
   type CaseStore,

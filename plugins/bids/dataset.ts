@@ -11,6 +11,7 @@ import {
   lazyLabelledStore,
   openCaseStore,
   preprocessingKey,
+  splitAccess,
 } from "../../core/cache/mod.ts";
 import type {
   AnySplit,
@@ -330,18 +331,7 @@ function loader(dims: Dims) {
       hasLabelled: labelledIds.length > 0,
       caseCount: (split) => (split !== "labelled" ? store.count(split) : labelledIds.length || undefined),
       patientOf: (id) => subjects.get(id) ?? id,
-      cases: (s) => {
-        const split = checked(s);
-        return split === "labelled" ? labelled.cases() : store.cases(split);
-      },
-      ...(store.stored && labelled.stored
-        ? {
-          stored: (s: AnySplit) => {
-            const split = checked(s);
-            return split === "labelled" ? labelled.stored!() : store.stored!(split);
-          },
-        }
-        : {}),
+      ...splitAccess(store, labelled, checked),
     };
   };
 }

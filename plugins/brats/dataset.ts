@@ -10,6 +10,7 @@ import {
   lazyLabelledStore,
   openCaseStore,
   preprocessingKey,
+  splitAccess,
 } from "../../core/cache/mod.ts";
 import type { AnySplit, Dataset, DatasetDefinition, DatasetOptions, Split } from "../../core/dataset.ts";
 import { requireCases } from "../../core/dataset.ts";
@@ -131,19 +132,8 @@ async function load(config: BratsConfig, options: DatasetOptions): Promise<Datas
     preprocessing,
     hasLabelled: labelledIds.length > 0,
     patientOf: (caseId) => caseId,
-    cases: (s) => {
-      const split = checked(s);
-      return split === "labelled" ? labelled.cases() : store.cases(split);
-    },
     caseCount: (s) => (s === "labelled" ? undefined : store.count(s)),
-    ...(store.stored && labelled.stored
-      ? {
-        stored: (s: AnySplit) => {
-          const split = checked(s);
-          return split === "labelled" ? labelled.stored!() : store.stored!(split);
-        },
-      }
-      : {}),
+    ...splitAccess(store, labelled, checked),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   lazyLabelledStore,
   openCaseStore,
   preprocessingKey,
+  splitAccess,
 } from "../../core/cache/mod.ts";
 import type {
   AnySplit,
@@ -237,19 +238,8 @@ async function load(config: HeadctConfig, options: DatasetOptions): Promise<Data
     preprocessing,
     hasLabelled: splits.labelled.length > 0,
     patientOf,
-    cases: (s) => {
-      const split = checked(s);
-      return split === "labelled" ? labelled.cases() : store.cases(split);
-    },
     caseCount: (sp) => (sp === "labelled" ? undefined : store.count(sp)),
-    ...(store.stored && labelled.stored
-      ? {
-        stored: (s: AnySplit) => {
-          const split = checked(s);
-          return split === "labelled" ? labelled.stored!() : store.stored!(split);
-        },
-      }
-      : {}),
+    ...splitAccess(store, labelled, checked),
   };
 }
 

@@ -13,6 +13,7 @@ import {
   lazyLabelledStore,
   openCaseStore,
   preprocessingKey,
+  splitAccess,
 } from "../../core/cache/mod.ts";
 import type {
   AnySplit,
@@ -258,18 +259,7 @@ function loader(dims: Dims) {
       preprocessingHash: key,
       preprocessing,
       hasLabelled: labelledIds.length > 0,
-      cases: (s) => {
-        const split = checked(s);
-        return split === "labelled" ? labelled.cases() : store.cases(split);
-      },
-      ...(store.stored && labelled.stored
-        ? {
-          stored: (s: AnySplit) => {
-            const split = checked(s);
-            return split === "labelled" ? labelled.stored!() : store.stored!(split);
-          },
-        }
-        : {}),
+      ...splitAccess(store, labelled, checked),
       caseCount: (s) => (s === "labelled" ? labelledIds.length : store.count(s)),
     };
   };
